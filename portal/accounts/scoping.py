@@ -1,0 +1,119 @@
+"""Who may see which rows: the one place that decides it.
+
+Every list, detail page and export reads through these functions, so a row outside a user's
+scope simply does not exist for them (a 404, the same answer as for a row that does not
+exist). Object-level grants are django-guardian permissions:
+
+- ministry inspector: ``registrations.inspect_province`` on provinces, or held globally
+  for the whole nation;
+- carrier admin: ``registrations.manage_operator`` on one operator;
+- API partner: ``registrations.use_partner_api`` on one operator;
+- outlet staff: ``registrations.work_at_outlet`` on outlets.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role, role_of
+from registrations.models import Operator, Outlet, Province, Registration
+
+INSPECT_PROVINCE = "registrations.inspect_province"
+MANAGE_OPERATOR = "registrations.manage_operator"
+USE_PARTNER_API = "registrations.use_partner_api"
+WORK_AT_OUTLET = "registrations.work_at_outlet"
+
+
+def _granted(user, perm: str, model) -> QuerySet:
+    return get_objects_for_user(
+        user, perm, klass=model, accept_global_perms=False, with_superuser=False
+    )
+
+
+def sees_nation(user) -> bool:
+    """True for the ministry admin, superusers and nation-wide inspectors."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    role = role_of(user)
+    if user.is_superuser or role == Role.MINISTRY_ADMIN:
+        return True
+    # A global (not object-level) grant of inspect_province means the whole nation.
+    return role == Role.MINISTRY_INSPECTOR and user.has_perm(INSPECT_PROVINCE)
+
+
+def provinces_in_scope(user) -> QuerySet[Province]:
+    if sees_nation(user):
+        return Province.objects.all()
+    if role_of(user) == Role.MINISTRY_INSPECTOR:
+        return _granted(user, INSPECT_PROVINCE, Province)
+    return Province.objects.none()
+
+
+def operators_in_scope(user) -> QuerySet[Operator]:
+    """Operators whose data the user may read (inspectors see every operator's name)."""
+    role = role_of(user)
+    if sees_nation(user) or role == Role.MINISTRY_INSPECTOR:
+        return Operator.objects.all()
+    if role == Role.CARRIER_ADMIN:
+        return _granted(user, MANAGE_OPERATOR, Operator)
+    if role == Role.API_PARTNER:
+        return _granted(user, USE_PARTNER_API, Operator)
+    if role == Role.OUTLET_STAFF:
+        return Operator.objects.filter(outlets__in=outlets_in_scope(user)).distinct()
+    return Operator.objects.none()
+
+
+def outlets_in_scope(user) -> QuerySet[Outlet]:
+    role = role_of(user)
+    outlets = Outlet.objects.select_related("operator", "province")
+    if sees_nation(user):
+        return outlets
+    if role == Role.MINISTRY_INSPECTOR:
+        return outlets.filter(province__in=provinces_in_scope(user))
+    if role == Role.CARRIER_ADMIN:
+        return outlets.filter(operator__in=operators_in_scope(user))
+    if role == Role.OUTLET_STAFF:
+        return outlets.filter(pk__in=_granted(user, WORK_AT_OUTLET, Outlet).values("pk"))
+    return outlets.none()
+
+
+def registrations_in_scope(user) -> QuerySet[Registration]:
+    role = role_of(user)
+    registrations = Registration.objects.select_related(
+        "subscriber", "operator", "outlet", "province", "created_by"
+    )
+    if sees_nation(user):
+        return registrations
+    if role == Role.MINISTRY_INSPECTOR:
+        return registrations.filter(province__in=provinces_in_scope(user))
+    if role == Role.CARRIER_ADMIN:
+        return registrations.filter(operator__in=operators_in_scope(user))
+    if role == Role.OUTLET_STAFF:
+        return registrations.filter(outlet__in=outlets_in_scope(user))
+    if role == Role.API_PARTNER:
+        # A partner sees what it submitted itself, for its operator only.
+        return registrations.filter(
+            operator__in=operators_in_scope(user),
+            channel=Registration.Channel.ONLINE,
+            created_by=user,
+        )
+    return registrations.none()
+
+
+def staff_in_scope(user) -> QuerySet[User]:
+    """Outlet staff accounts a carrier admin manages: those employed by their operator."""
+    staff = User.objects.filter(groups__name=Role.OUTLET_STAFF)
+    if sees_nation(user):
+        return staff
+    if role_of(user) == Role.CARRIER_ADMIN:
+        return staff.filter(operator__in=operators_in_scope(user))
+    return staff.none()
+
+
+def get_in_scope_or_404(queryset: QuerySet, **lookup):
+    """Fetch one row of a scoped queryset: "not yours" and "does not exist" look the same."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError) as missing:
+        raise Http404("No such record") from missing

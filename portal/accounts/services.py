@@ -1,0 +1,118 @@
+"""Writes to accounts: role groups, staff accounts and their scope grants."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from portal.accounts.roles import ROLE_PERMISSIONS, Role
+
+
+def _permissions_by_name(*, using: str) -> dict[str, Permission]:
+    wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
+    found = Permission.objects.using(using).select_related("content_type").filter(
+        codename__in={p.split(".")[1] for p in wanted}
+    )
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in found}
+    return {name: by_name[name] for name in wanted if name in by_name}
+
+
+@transaction.atomic
+def role_groups_sync(*, using: str = "default") -> None:
+    """Create the five role groups and give each exactly the permissions of roles.py.
+
+    Runs after every migrate; it waits for the post_migrate of the last app, when every
+    permission it needs exists.
+    """
+    permissions = _permissions_by_name(using=using)
+    if len(permissions) < len({p for perms in ROLE_PERMISSIONS.values() for p in perms}):
+        return
+    for role in Role:
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        group.permissions.set([permissions[p] for p in ROLE_PERMISSIONS[role]])
+
+
+def _grant_scope(user, *, role: Role, operator=None, outlets=(), provinces=None) -> None:
+    from guardian.shortcuts import assign_perm
+
+    from portal.accounts import scoping
+
+    if role == Role.MINISTRY_INSPECTOR:
+        if provinces is None:  # the whole nation: a global grant
+            assign_perm(scoping.INSPECT_PROVINCE, user)
+        for province in provinces or ():
+            assign_perm(scoping.INSPECT_PROVINCE, user, province)
+    elif role == Role.CARRIER_ADMIN:
+        assign_perm(scoping.MANAGE_OPERATOR, user, operator)
+    elif role == Role.API_PARTNER:
+        assign_perm(scoping.USE_PARTNER_API, user, operator)
+    elif role == Role.OUTLET_STAFF:
+        for outlet in outlets:
+            assign_perm(scoping.WORK_AT_OUTLET, user, outlet)
+
+
+def _check_scope_arguments(*, role: Role, operator, outlets) -> None:
+    needs_operator = role in (Role.CARRIER_ADMIN, Role.API_PARTNER, Role.OUTLET_STAFF)
+    if needs_operator and operator is None:
+        raise ValueError(f"A {role.label} account belongs to an operator")
+    if not needs_operator and operator is not None:
+        raise ValueError(f"A {role.label} account belongs to no operator")
+    if any(outlet.operator_id != operator.pk for outlet in outlets):
+        raise ValueError("Outlet staff can only work at outlets of their own operator")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: Role,
+    operator=None,
+    outlets=(),
+    provinces=None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+):
+    """Create an account with its role and scope.
+
+    ``provinces=None`` gives an inspector the whole nation; a list limits them to it.
+    """
+    from portal.accounts.models import User
+
+    outlets = list(outlets)
+    _check_scope_arguments(role=role, operator=operator, outlets=outlets)
+    user = User(
+        username=username,
+        operator=operator,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        # Only the ministry admin uses Django's admin site.
+        is_staff=role == Role.MINISTRY_ADMIN,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get(name=role.value))
+    _grant_scope(user, role=role, operator=operator, outlets=outlets, provinces=provinces)
+    return user
+
+
+@transaction.atomic
+def staff_outlets_set(*, user, outlets) -> None:
+    """Replace the outlets an outlet staff account works at (all of its own operator)."""
+    from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+    from portal.accounts import scoping
+    from registrations.models import Outlet
+
+    outlets = list(outlets)
+    _check_scope_arguments(role=Role.OUTLET_STAFF, operator=user.operator, outlets=outlets)
+    current = set(
+        get_objects_for_user(user, scoping.WORK_AT_OUTLET, Outlet, accept_global_perms=False)
+    )
+    for outlet in current - set(outlets):
+        remove_perm(scoping.WORK_AT_OUTLET, user, outlet)
+    for outlet in set(outlets) - current:
+        assign_perm(scoping.WORK_AT_OUTLET, user, outlet)

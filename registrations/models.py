@@ -1,0 +1,234 @@
+"""Operators, outlets, subscribers and their registrations.
+
+Rules that the database can hold are constraints here; the rest live in ``rules.py`` and
+are applied by ``services.py``.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from registrations import rules
+
+
+class Province(models.Model):
+    """A provincial-level division, keyed by its GB/T 2260 code (e.g. 440000)."""
+
+    code = models.CharField(primary_key=True, max_length=6)
+    name = models.CharField(max_length=32)
+    name_en = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["code"]
+        permissions = [("inspect_province", "Inspect registrations in a province")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[1-8]\d0000$"), name="province_code_is_gbt2260"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class Operator(models.Model):
+    class Kind(models.TextChoices):
+        MNO = "MNO", "Mobile network operator"
+        MVNO = "MVNO", "Mobile virtual network operator"
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["code"]
+        permissions = [
+            ("manage_operator", "Administer an operator (outlets, staff, review)"),
+            ("use_partner_api", "Submit registrations for an operator over the partner API"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outlet(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="outlets")
+    code = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="outlets")
+    opening_hours = models.CharField(max_length=100, help_text="For example 09:00-21:00 daily")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+
+    class Meta:
+        ordering = ["operator__code", "code"]
+        permissions = [("work_at_outlet", "Register subscribers at an outlet")]
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "code"], name="outlet_code_unique_per_operator"),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "suspended"]), name="outlet_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Subscriber(models.Model):
+    class IdType(models.TextChoices):
+        RESIDENT_ID = "resident_id", "Resident identity card"
+        HK_MACAO_PERMIT = "hk_macao_permit", "Mainland travel permit for HK and Macao residents"
+        TAIWAN_PERMIT = "taiwan_permit", "Mainland travel permit for Taiwan residents"
+        PASSPORT = "passport", "Passport"
+
+    id_type = models.CharField(max_length=20, choices=IdType.choices)
+    id_number = models.CharField(max_length=32)
+    full_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    id_expiry = models.DateField(null=True, blank=True, help_text="Empty for a long-term ID")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "id_number"], name="subscriber_id_unique"),
+            models.CheckConstraint(
+                condition=~Q(id_type="resident_id") | Q(id_number__regex=rules.RESIDENT_ID_PATTERN),
+                name="subscriber_resident_id_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_id_type_display()} {self.masked_id_number}"
+
+    @property
+    def masked_id_number(self) -> str:
+        return rules.mask_id_number(self.id_number)
+
+
+class RegistrationPolicy(models.Model):
+    """The ministry's rule settings: a single row, edited by the ministry admin."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    cap_per_operator = models.PositiveSmallIntegerField(
+        help_text="Most pending or active numbers one ID may hold with one operator"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "registration policy"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="registration_policy_single_row"),
+            models.CheckConstraint(condition=Q(cap_per_operator__gte=1), name="cap_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cap of {self.cap_per_operator} numbers per ID per operator"
+
+
+class Registration(models.Model):
+    class Channel(models.TextChoices):
+        OUTLET = "outlet", "Outlet"
+        ONLINE = "online", "Online partner"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        VERIFYING = "verifying", "Verifying"
+        REVIEW = "review", "In review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Statuses in which a registration holds its number and counts against the cap.
+    HOLDING_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.REVIEW, Status.APPROVED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="registrations")
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="registrations")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="registrations")
+    msisdn = models.CharField("MSISDN", max_length=16)
+    iccid = models.CharField("ICCID", max_length=20)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations_created"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations_decided",
+        help_text="The reviewer, for a manual decision; empty for the verification engine",
+    )
+    decision_reasons = models.JSONField(default=list, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("submit_registration", "Submit a registration for verification"),
+            ("review_registration", "Decide a registration in manual review"),
+            ("cancel_registration", "Cancel an approved registration"),
+        ]
+        indexes = [
+            models.Index(fields=["operator", "status", "created_at"], name="reg_operator_status_time"),
+            models.Index(fields=["province", "created_at"], name="reg_province_time"),
+            models.Index(fields=["outlet", "created_at"], name="reg_outlet_time"),
+            models.Index(fields=["subscriber", "operator", "status"], name="reg_subscriber_cap"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["msisdn"],
+                condition=Q(status__in=["submitted", "verifying", "review", "approved"]),
+                name="msisdn_active_on_one_registration",
+            ),
+            models.CheckConstraint(
+                condition=Q(msisdn__regex=rules.MSISDN_E164_PATTERN), name="msisdn_is_e164_mobile"
+            ),
+            models.CheckConstraint(
+                condition=Q(iccid__regex=rules.ICCID_PATTERN), name="iccid_format"
+            ),
+            models.CheckConstraint(
+                condition=(Q(channel="outlet") & Q(outlet__isnull=False))
+                | (Q(channel="online") & Q(outlet__isnull=True)),
+                name="outlet_only_for_outlet_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "draft", "submitted", "verifying", "review", "approved", "rejected",
+                        "cancelled",
+                    ]
+                ),
+                name="registration_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Registration {self.id}"
+
+    @property
+    def msisdn_national(self) -> str:
+        return rules.national_msisdn(self.msisdn)
