@@ -70,7 +70,9 @@ class Outlet(models.Model):
         ordering = ["operator__code", "code"]
         permissions = [("work_at_outlet", "Register subscribers at an outlet")]
         constraints = [
-            models.UniqueConstraint(fields=["operator", "code"], name="outlet_code_unique_per_operator"),
+            models.UniqueConstraint(
+                fields=["operator", "code"], name="outlet_code_unique_per_operator"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["active", "suspended"]), name="outlet_status_valid"
             ),
@@ -156,7 +158,9 @@ class Registration(models.Model):
     HOLDING_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.REVIEW, Status.APPROVED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="registrations")
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.PROTECT, related_name="registrations"
+    )
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="registrations")
     outlet = models.ForeignKey(
         Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
@@ -193,7 +197,9 @@ class Registration(models.Model):
             ("cancel_registration", "Cancel an approved registration"),
         ]
         indexes = [
-            models.Index(fields=["operator", "status", "created_at"], name="reg_operator_status_time"),
+            models.Index(
+                fields=["operator", "status", "created_at"], name="reg_operator_status_time"
+            ),
             models.Index(fields=["province", "created_at"], name="reg_province_time"),
             models.Index(fields=["outlet", "created_at"], name="reg_outlet_time"),
             models.Index(fields=["subscriber", "operator", "status"], name="reg_subscriber_cap"),
@@ -218,7 +224,12 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
-                        "draft", "submitted", "verifying", "review", "approved", "rejected",
+                        "draft",
+                        "submitted",
+                        "verifying",
+                        "review",
+                        "approved",
+                        "rejected",
                         "cancelled",
                     ]
                 ),

@@ -8,8 +8,10 @@ from portal.accounts.roles import ROLE_PERMISSIONS, Role
 
 def _permissions_by_name(*, using: str) -> dict[str, Permission]:
     wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
-    found = Permission.objects.using(using).select_related("content_type").filter(
-        codename__in={p.split(".")[1] for p in wanted}
+    found = (
+        Permission.objects.using(using)
+        .select_related("content_type")
+        .filter(codename__in={p.split(".")[1] for p in wanted})
     )
     by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in found}
     return {name: by_name[name] for name in wanted if name in by_name}
@@ -116,3 +118,18 @@ def staff_outlets_set(*, user, outlets) -> None:
         remove_perm(scoping.WORK_AT_OUTLET, user, outlet)
     for outlet in set(outlets) - current:
         assign_perm(scoping.WORK_AT_OUTLET, user, outlet)
+
+
+@transaction.atomic
+def staff_active_set(*, user, active: bool) -> None:
+    """Deactivate an outlet staff account (it can no longer sign in), or reactivate it.
+
+    Its outlet grants are kept, so a reactivated account works where it worked before.
+    """
+    from portal.accounts.roles import role_of
+
+    if role_of(user) != Role.OUTLET_STAFF:
+        raise ValueError("Only outlet staff accounts are activated here")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])

@@ -5,24 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('registrations', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("registrations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='operator',
-            field=models.ForeignKey(blank=True, help_text='The employer of carrier admins, outlet staff and API partners', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='registrations.operator'),
+            model_name="user",
+            name="operator",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The employer of carrier admins, outlet staff and API partners",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accounts",
+                to="registrations.operator",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
     ]

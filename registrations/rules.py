@@ -1,0 +1,319 @@
+"""Registration rules for real-name SIM registration, as pure functions.
+
+Nothing here touches Django or the database, so the rules can be tested exhaustively
+and reused by forms, API serializers, model constraints and demo-data scripts alike.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+__all__ = [
+    "BIRTH_DATE_MISMATCH",
+    "CAP_REACHED",
+    "ICCID_CHECKSUM",
+    "ICCID_PATTERN",
+    "ID_CHECKSUM",
+    "ID_EXPIRED",
+    "INVALID_ICCID",
+    "INVALID_ID_NUMBER",
+    "INVALID_MSISDN",
+    "MSISDN_E164_PATTERN",
+    "MSISDN_IN_USE",
+    "RESIDENT_ID_PATTERN",
+    "RuleViolation",
+    "birth_date_from_resident_id",
+    "check_cap",
+    "is_luhn_valid",
+    "luhn_check_digit",
+    "make_iccid",
+    "make_resident_id",
+    "mask_id_number",
+    "national_msisdn",
+    "normalize_msisdn",
+    "normalize_resident_id",
+    "province_code_from_resident_id",
+    "resident_id_check_digit",
+    "validate_iccid",
+    "validate_id_not_expired",
+    "validate_resident_id",
+]
+
+
+class RuleViolation(ValueError):
+    """A registration rule was broken. `code` is a stable machine code, `message` is for people."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"RuleViolation(code={self.code!r}, field={self.field!r}, message={self.message!r})"
+
+
+# Reason codes. They are stored and compared by other code, so never rename them.
+INVALID_ID_NUMBER = "invalid_id_number"
+ID_CHECKSUM = "id_checksum"
+BIRTH_DATE_MISMATCH = "birth_date_mismatch"
+ID_EXPIRED = "id_expired"
+INVALID_MSISDN = "invalid_msisdn"
+INVALID_ICCID = "invalid_iccid"
+ICCID_CHECKSUM = "iccid_checksum"
+MSISDN_IN_USE = "msisdn_in_use"  # raised by the service layer, which can see the database
+CAP_REACHED = "cap_reached"
+
+# These strings are also used in database check constraints, so they keep to the regex
+# subset that SQLite and PostgreSQL both understand.
+RESIDENT_ID_PATTERN = r"^\d{17}[\dX]$"
+MSISDN_E164_PATTERN = r"^\+861[3-9]\d{9}$"
+ICCID_PATTERN = r"^89\d{17,18}$"
+
+# re.ASCII: in Python `\d` would otherwise accept Arabic-Indic and other Unicode digits,
+# which the database patterns and every downstream system would reject.
+_RESIDENT_ID_RE = re.compile(RESIDENT_ID_PATTERN, re.ASCII)
+_MSISDN_E164_RE = re.compile(MSISDN_E164_PATTERN, re.ASCII)
+_ICCID_RE = re.compile(ICCID_PATTERN, re.ASCII)
+_NATIONAL_MSISDN_RE = re.compile(r"1[3-9]\d{9}", re.ASCII)
+_DIGITS_RE = re.compile(r"\d+", re.ASCII)
+_MSISDN_SEPARATORS_RE = re.compile(r"[\s\-]")
+
+# GB 11643 does not cover people born before 1900, so such a date means a typing error.
+_EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+# GB 11643 weights: 2^(17-i) mod 11 for the digit at (0-based) position i.
+_RESIDENT_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+
+
+def _invalid_id(message: str) -> RuleViolation:
+    return RuleViolation(INVALID_ID_NUMBER, message, field="id_number")
+
+
+def resident_id_check_digit(first17: str) -> str:
+    """Check character (0-9 or X) for the first 17 digits of a resident ID (ISO 7064 MOD 11-2)."""
+    if len(first17) != 17 or not _DIGITS_RE.fullmatch(first17):
+        raise ValueError("expected exactly 17 ASCII digits")
+    total = sum(int(c) * w for c, w in zip(first17, _RESIDENT_ID_WEIGHTS, strict=True))
+    check = (12 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def normalize_resident_id(raw: str) -> str:
+    """Remove whitespace and upper-case a trailing x; does not validate."""
+    # Numbers are often copied in groups ("110105 19491231 002X"), and the check
+    # character is often typed as a lower-case x.
+    compact = "".join(raw.split())
+    if compact.endswith("x"):
+        compact = compact[:-1] + "X"
+    return compact
+
+
+def _embedded_birth_date(id_number: str) -> date:
+    digits = id_number[6:14]
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        raise _invalid_id(
+            f"The date of birth inside the ID number ({digits[:4]}-{digits[4:6]}-{digits[6:8]}) "
+            "is not a real date: check the ID number was typed correctly."
+        ) from None
+
+
+def validate_resident_id(id_number: str, *, birth_date: date | None = None, today: date) -> str:
+    """Check an 18-character resident ID number and return it normalized."""
+    number = normalize_resident_id(id_number)
+    if not _RESIDENT_ID_RE.fullmatch(number):
+        raise _invalid_id(
+            "An ID number has 18 characters: 17 digits, then a digit or the letter X."
+        )
+    # The checksum is checked before the embedded date because a single mistyped digit is
+    # the likeliest error, and the checksum message tells the assistant exactly that.
+    if resident_id_check_digit(number[:17]) != number[17]:
+        raise RuleViolation(
+            ID_CHECKSUM,
+            "The ID number's last character does not match the rest: check it was typed correctly.",
+            field="id_number",
+        )
+    embedded = _embedded_birth_date(number)
+    if embedded > today:
+        raise _invalid_id(
+            f"The date of birth inside the ID number ({embedded.isoformat()}) is in the future: "
+            "check the ID number was typed correctly."
+        )
+    if embedded < _EARLIEST_BIRTH_DATE:
+        raise _invalid_id(
+            f"The date of birth inside the ID number ({embedded.isoformat()}) is before 1900: "
+            "check the ID number was typed correctly."
+        )
+    if birth_date is not None and birth_date != embedded:
+        raise RuleViolation(
+            BIRTH_DATE_MISMATCH,
+            f"The date of birth entered ({birth_date.isoformat()}) is not the one in the "
+            f"ID number ({embedded.isoformat()}): check both against the ID card.",
+            field="birth_date",
+        )
+    return number
+
+
+def birth_date_from_resident_id(id_number: str) -> date:
+    """Date of birth embedded in a resident ID (characters 7-14, YYYYMMDD)."""
+    number = normalize_resident_id(id_number)
+    if not _RESIDENT_ID_RE.fullmatch(number):
+        raise _invalid_id(
+            "An ID number has 18 characters: 17 digits, then a digit or the letter X."
+        )
+    return _embedded_birth_date(number)
+
+
+def province_code_from_resident_id(id_number: str) -> str:
+    """GB/T 2260 provincial code of the issuing area, e.g. "440000"."""
+    number = normalize_resident_id(id_number)
+    if not _RESIDENT_ID_RE.fullmatch(number):
+        raise _invalid_id(
+            "An ID number has 18 characters: 17 digits, then a digit or the letter X."
+        )
+    return number[:2] + "0000"
+
+
+def mask_id_number(id_number: str) -> str:
+    """Hide an ID number for display and records: "110105********1234"."""
+    # A resident ID keeps its area code and last four, the audit format the ministry uses;
+    # the birth date in the middle is always hidden. Other documents (passports, permits)
+    # keep two characters at each end, and very short ones are hidden entirely.
+    if len(id_number) == 18:
+        return id_number[:6] + "*" * 8 + id_number[-4:]
+    if len(id_number) < 8:
+        return "*" * len(id_number)
+    return id_number[:2] + "*" * (len(id_number) - 4) + id_number[-2:]
+
+
+def validate_id_not_expired(expiry: date | None, *, today: date) -> None:
+    """Refuse an ID card whose validity ended before today; None means long-term (长期)."""
+    # The expiry printed on the card is the last valid day, so expiring today is still fine.
+    if expiry is not None and expiry < today:
+        raise RuleViolation(
+            ID_EXPIRED,
+            f"This ID card expired on {expiry.isoformat()}. "
+            "The customer needs a valid ID card to register.",
+            field="id_expiry",
+        )
+
+
+def normalize_msisdn(raw: str) -> str:
+    """Turn a mainland China mobile number in any common format into E.164 (+86...)."""
+    compact = _MSISDN_SEPARATORS_RE.sub("", raw)
+    if compact.startswith("+"):
+        national = compact[3:] if compact.startswith("+86") else ""
+    elif compact.startswith("0086"):
+        national = compact[4:]
+    elif compact.startswith("86"):
+        # A national mobile number always starts with 1, so a leading 86 can only be the
+        # country code typed without + or 00.
+        national = compact[2:]
+    else:
+        national = compact
+    if not _NATIONAL_MSISDN_RE.fullmatch(national):
+        raise RuleViolation(
+            INVALID_MSISDN,
+            "This is not a mainland China mobile number: it should have 11 digits "
+            "and start with 13 to 19, e.g. 138 1234 5678.",
+            field="msisdn",
+        )
+    return "+86" + national
+
+
+def national_msisdn(e164: str) -> str:
+    """The 11-digit national form of an E.164 number, for display."""
+    if not _MSISDN_E164_RE.fullmatch(e164):
+        raise RuleViolation(
+            INVALID_MSISDN,
+            "This is not a mainland China mobile number in +86 format.",
+            field="msisdn",
+        )
+    return e164[3:]
+
+
+def _luhn_sum(digits: str, *, double_first: bool) -> int:
+    # Walk from the right; every second digit is doubled and its digits summed.
+    total = 0
+    double = double_first
+    for c in reversed(digits):
+        d = int(c)
+        if double:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+        double = not double
+    return total
+
+
+def luhn_check_digit(payload: str) -> str:
+    """The digit that, appended to `payload`, makes a Luhn-valid number."""
+    if not _DIGITS_RE.fullmatch(payload):
+        raise ValueError("expected one or more ASCII digits")
+    # The rightmost payload digit sits next to the check digit, so it is doubled.
+    return str(-_luhn_sum(payload, double_first=True) % 10)
+
+
+def is_luhn_valid(number: str) -> bool:
+    """Whether `number` (digits only, check digit last) passes the Luhn check."""
+    if len(number) < 2 or not _DIGITS_RE.fullmatch(number):
+        return False
+    return _luhn_sum(number, double_first=False) % 10 == 0
+
+
+def validate_iccid(raw: str) -> str:
+    """Check a SIM card's ICCID (19-20 digits, starting 89, Luhn check digit) and return it."""
+    digits = "".join(raw.split())
+    if not _ICCID_RE.fullmatch(digits):
+        raise RuleViolation(
+            INVALID_ICCID,
+            "A SIM card number (ICCID) has 19 or 20 digits and starts with 89: "
+            "copy it from the SIM card or its packaging.",
+            field="iccid",
+        )
+    if not is_luhn_valid(digits):
+        raise RuleViolation(
+            ICCID_CHECKSUM,
+            "The SIM card number's last digit does not match the rest: "
+            "check it was typed correctly.",
+            field="iccid",
+        )
+    return digits
+
+
+def check_cap(*, holding_count: int, cap: int) -> None:
+    """Refuse another registration once an ID holds `cap` pending or active numbers."""
+    if holding_count >= cap:
+        raise RuleViolation(
+            CAP_REACHED,
+            f"This ID already has {holding_count} numbers with this operator, and the most "
+            f"allowed is {cap}. A number must be cancelled before another can be registered.",
+        )
+
+
+def make_resident_id(*, area_code: str, birth_date: date, sequence: int) -> str:
+    """Build a well-formed 18-character resident ID with a correct check digit.
+
+    Does not check the birth date against today: callers pick realistic dates.
+    """
+    if len(area_code) != 6 or not _DIGITS_RE.fullmatch(area_code):
+        raise ValueError("area_code must be 6 ASCII digits")
+    if not 0 <= sequence <= 999:
+        raise ValueError("sequence must be between 0 and 999")
+    # Formatted by hand because strftime("%Y") does not zero-pad years before 1000 everywhere.
+    first17 = (
+        f"{area_code}{birth_date.year:04d}{birth_date.month:02d}{birth_date.day:02d}{sequence:03d}"
+    )
+    return first17 + resident_id_check_digit(first17)
+
+
+def make_iccid(*, body: str) -> str:
+    """Append the Luhn check digit to an 18- or 19-digit ICCID body starting with 89."""
+    if len(body) not in (18, 19) or not body.startswith("89") or not _DIGITS_RE.fullmatch(body):
+        raise ValueError("body must be 18 or 19 ASCII digits starting with 89")
+    return body + luhn_check_digit(body)

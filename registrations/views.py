@@ -1,0 +1,126 @@
+"""Registration pages: list, detail, the outlet's new-registration form and transitions."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.accounts import scoping
+from portal.accounts.decorators import permission_required
+from registrations import selectors, services
+from registrations.forms import RegistrationFilterForm, RegistrationForm
+
+PAGE_SIZE = 50
+
+
+@permission_required("registrations.view_registration")
+def registration_list(request):
+    user = request.user
+    form = RegistrationFilterForm(
+        request.GET or None,
+        operators=scoping.operators_in_scope(user),
+        outlets=scoping.outlets_in_scope(user),
+        provinces=scoping.provinces_in_scope(user),
+    )
+    registrations = selectors.registration_list(
+        user=user, filters=form.filters() if form.is_bound else selectors.RegistrationFilters()
+    )
+    page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registrations/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": f"{query.urlencode()}&" if query else "",
+            "can_create": user.has_perm("registrations.add_registration"),
+        },
+    )
+
+
+@permission_required("registrations.view_registration")
+def registration_detail(request, pk):
+    registration = selectors.registration_get(user=request.user, pk=pk)
+    user = request.user
+    return render(
+        request,
+        "registrations/detail.html",
+        {
+            "registration": registration,
+            "can_submit": registration.status == "draft"
+            and user.has_perm("registrations.submit_registration"),
+            "can_cancel": registration.status == "approved"
+            and user.has_perm("registrations.cancel_registration"),
+        },
+    )
+
+
+def _subscriber_details(data) -> services.SubscriberDetails:
+    return services.SubscriberDetails(
+        id_type=data["id_type"],
+        id_number=data["id_number"],
+        full_name=data["full_name"],
+        birth_date=data["birth_date"],
+        id_expiry=data["id_expiry"],
+    )
+
+
+@permission_required("registrations.add_registration")
+def registration_new(request):
+    outlets = selectors.outlets_for_registration(user=request.user)
+    form = RegistrationForm(request.POST or None, outlets=outlets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = services.registration_create(
+                actor=request.user,
+                subscriber=_subscriber_details(data),
+                operator=data["outlet"].operator,
+                outlet=data["outlet"],
+                msisdn=data["msisdn"],
+                iccid=data["iccid"],
+            )
+        except services.RegistrationError as error:
+            for violation in error.violations:
+                form.add_error(violation.field, violation.message)
+        else:
+            messages.success(request, "Registration saved as a draft.")
+            return redirect("registrations:detail", pk=registration.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "registrations/new.html",
+        {"form": form, "has_outlets": outlets.exists()},
+        status=status,
+    )
+
+
+def _transition(request, pk, action, success_message):
+    registration = selectors.registration_get(user=request.user, pk=pk)
+    try:
+        action(registration=registration, actor=request.user)
+    except services.RegistrationError as error:
+        for violation in error.violations:
+            messages.error(request, violation.message)
+    else:
+        messages.success(request, success_message)
+    return redirect("registrations:detail", pk=registration.pk)
+
+
+@permission_required("registrations.submit_registration")
+@require_POST
+def registration_submit(request, pk):
+    return _transition(request, pk, services.registration_submit, "Registration submitted.")
+
+
+@permission_required("registrations.cancel_registration")
+@require_POST
+def registration_cancel(request, pk):
+    def cancel(*, registration, actor):
+        services.registration_cancel(
+            registration=registration, actor=actor, note=request.POST.get("note", "")
+        )
+
+    return _transition(request, pk, cancel, "Registration cancelled: the number is free again.")

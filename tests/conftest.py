@@ -1,0 +1,151 @@
+"""Shared fixtures: a small world of two operators, three outlets and one user per role."""
+
+import itertools
+from datetime import date
+
+import pytest
+
+from portal.accounts.roles import Role
+from portal.accounts.services import user_create
+from registrations import rules, services
+from registrations.models import Operator, Outlet, Province, Registration
+
+PASSWORD = "a-test-password-42"
+_sequence = itertools.count(1)
+
+
+def is_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def guangdong():
+    return Province.objects.get(code="440000")
+
+
+@pytest.fixture
+def beijing():
+    return Province.objects.get(code="110000")
+
+
+@pytest.fixture
+def cmcc():
+    return Operator.objects.create(code="CMCC", name="China Mobile", kind=Operator.Kind.MNO)
+
+
+@pytest.fixture
+def cucc():
+    return Operator.objects.create(code="CUCC", name="China Unicom", kind=Operator.Kind.MNO)
+
+
+def make_outlet(operator, province, code, **extra) -> Outlet:
+    return Outlet.objects.create(
+        operator=operator,
+        province=province,
+        code=code,
+        name=f"{operator.code} {code}",
+        address="1 Test Road",
+        opening_hours="09:00-21:00",
+        **extra,
+    )
+
+
+@pytest.fixture
+def outlet_gd(cmcc, guangdong):
+    return make_outlet(cmcc, guangdong, "GD-001")
+
+
+@pytest.fixture
+def outlet_bj(cmcc, beijing):
+    return make_outlet(cmcc, beijing, "BJ-001")
+
+
+@pytest.fixture
+def outlet_cucc_gd(cucc, guangdong):
+    return make_outlet(cucc, guangdong, "GD-101")
+
+
+@pytest.fixture
+def users(cmcc, cucc, guangdong, outlet_gd, outlet_bj, outlet_cucc_gd):
+    """One account per role (and a second carrier admin and outlet worker, for scope)."""
+
+    def make(username, role, **scope):
+        return user_create(username=username, password=PASSWORD, role=role, **scope)
+
+    return {
+        "ministry_admin": make("ministry_admin", Role.MINISTRY_ADMIN),
+        "inspector": make("inspector", Role.MINISTRY_INSPECTOR, provinces=None),
+        "inspector_gd": make("inspector_gd", Role.MINISTRY_INSPECTOR, provinces=[guangdong]),
+        "carrier_admin": make("carrier_admin_cmcc", Role.CARRIER_ADMIN, operator=cmcc),
+        "carrier_admin_cucc": make("carrier_admin_cucc", Role.CARRIER_ADMIN, operator=cucc),
+        "staff": make("staff_gd", Role.OUTLET_STAFF, operator=cmcc, outlets=[outlet_gd]),
+        "staff_bj": make("staff_bj", Role.OUTLET_STAFF, operator=cmcc, outlets=[outlet_bj]),
+        "partner": make("partner_cmcc", Role.API_PARTNER, operator=cmcc),
+    }
+
+
+def subscriber_details(*, number: int | None = None, name: str = "Wang Fang", **overrides):
+    """A valid subscriber; the same ``number`` gives the same person."""
+    number = next(_sequence) if number is None else number
+    details = {
+        "id_type": "resident_id",
+        "id_number": rules.make_resident_id(
+            area_code="440103", birth_date=date(1990, 1, 1), sequence=number % 1000
+        ),
+        "full_name": name,
+        "birth_date": date(1990, 1, 1),
+        "id_expiry": date(2040, 1, 1),
+    }
+    details.update(overrides)
+    return services.SubscriberDetails(**details)
+
+
+def next_msisdn() -> str:
+    return f"139{next(_sequence):08d}"
+
+
+def next_iccid() -> str:
+    return rules.make_iccid(body=f"8986{next(_sequence):015d}")
+
+
+def create_registration(
+    *, actor, outlet, subscriber=None, msisdn=None, status: str = "draft"
+) -> Registration:
+    """A registration brought to ``status`` through the real lifecycle services."""
+    registration = services.registration_create(
+        actor=actor,
+        subscriber=subscriber or subscriber_details(),
+        operator=outlet.operator,
+        outlet=outlet,
+        msisdn=msisdn or next_msisdn(),
+        iccid=next_iccid(),
+    )
+    steps = {
+        "draft": [],
+        "submitted": ["submit"],
+        "verifying": ["submit", "verify"],
+        "approved": ["submit", "verify", "approved"],
+        "rejected": ["submit", "verify", "rejected"],
+        "review": ["submit", "verify", "review"],
+        "cancelled": ["submit", "verify", "approved", "cancel"],
+    }[status]
+    for step in steps:
+        if step == "submit":
+            registration = services.registration_submit(registration=registration, actor=actor)
+        elif step == "verify":
+            registration = services.registration_start_verification(registration=registration)
+        elif step == "cancel":
+            registration = services.registration_cancel(registration=registration, actor=actor)
+        else:
+            registration = services.registration_decide(
+                registration=registration, decision=step, reasons=[]
+            )
+    return registration
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for attackers, not for a test suite with many logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
