@@ -24,14 +24,18 @@ def role_required(*roles: Role):
     return decorator
 
 
+# API partners are service accounts: they use the partner API, never these pages.
+WEB_ROLES = frozenset(Role) - {Role.API_PARTNER}
+
+
 def permission_required(perm: str):
-    """Signed-in users whose role grants ``perm``; the check runs after login_required."""
+    """Signed-in people whose role grants ``perm``; the check runs after login_required."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
+            if role_of(request.user) not in WEB_ROLES or not request.user.has_perm(perm):
                 raise PermissionDenied("Your role cannot do this.")
             return view(request, *args, **kwargs)
 

@@ -1,0 +1,106 @@
+"""Writes to outlets: a carrier admin opens an outlet and keeps its details current.
+
+A refused write raises ``django.core.exceptions.ValidationError`` keyed by field name, so a
+form can show each message at its field (``form.add_error(None, error)``).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from registrations.models import Operator, Outlet, Province
+
+OUTLET_CODE_TAKEN = "outlet_code_taken"
+
+
+def _code_taken(code: str) -> ValidationError:
+    return ValidationError(
+        {
+            "code": ValidationError(
+                f"Your operator already has an outlet with the code {code}: choose another code.",
+                code=OUTLET_CODE_TAKEN,
+            )
+        }
+    )
+
+
+def _code_in_use(*, operator: Operator, code: str, excluding: Outlet | None = None) -> bool:
+    outlets = Outlet.objects.filter(operator=operator, code=code)
+    if excluding is not None:
+        outlets = outlets.exclude(pk=excluding.pk)
+    return outlets.exists()
+
+
+def _check_status(status: str) -> None:
+    if status not in Outlet.Status.values:
+        raise ValidationError({"status": ValidationError(f"Unknown outlet status {status!r}.")})
+
+
+def _save(outlet: Outlet, **kwargs) -> None:
+    try:
+        # The unique constraint is the last word, against a concurrent write of the same code;
+        # the savepoint keeps the surrounding transaction usable when it refuses.
+        with transaction.atomic():
+            outlet.save(**kwargs)
+    except IntegrityError:
+        if _code_in_use(operator=outlet.operator, code=outlet.code, excluding=outlet):
+            raise _code_taken(outlet.code) from None
+        raise
+
+
+@transaction.atomic
+def outlet_create(
+    *,
+    operator: Operator,
+    code: str,
+    name: str,
+    address: str,
+    province: Province,
+    opening_hours: str,
+    status: str = Outlet.Status.ACTIVE,
+) -> Outlet:
+    """Open an outlet for ``operator``; its code must be new for that operator."""
+    _check_status(status)
+    code = code.strip()
+    if _code_in_use(operator=operator, code=code):
+        raise _code_taken(code)
+    outlet = Outlet(
+        operator=operator,
+        code=code,
+        name=name.strip(),
+        address=address.strip(),
+        province=province,
+        opening_hours=opening_hours.strip(),
+        status=status,
+    )
+    _save(outlet)
+    return outlet
+
+
+@transaction.atomic
+def outlet_update(
+    *,
+    outlet: Outlet,
+    code: str,
+    name: str,
+    address: str,
+    province: Province,
+    opening_hours: str,
+    status: str,
+) -> Outlet:
+    """Change an outlet's details; the operator never changes."""
+    outlet = Outlet.objects.select_for_update().select_related("operator").get(pk=outlet.pk)
+    _check_status(status)
+    code = code.strip()
+    if _code_in_use(operator=outlet.operator, code=code, excluding=outlet):
+        raise _code_taken(code)
+    outlet.code = code
+    outlet.name = name.strip()
+    outlet.address = address.strip()
+    outlet.province = province
+    outlet.opening_hours = opening_hours.strip()
+    outlet.status = status
+    _save(
+        outlet,
+        update_fields=["code", "name", "address", "province", "opening_hours", "status"],
+    )
+    return outlet

@@ -1,0 +1,132 @@
+"""Every URL of the site, for every role, on an in-scope and an out-of-scope object.
+
+One table: each row is a request and the status each role gets. 302 for anonymous users is
+the login page; 404 means "not yours" and looks exactly like "does not exist".
+"""
+
+import pytest
+from django.urls import reverse
+
+from portal.accounts.roles import Role
+from portal.accounts.services import user_create
+from tests.conftest import PASSWORD, create_registration
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "ministry_admin", "inspector", "inspector_gd", "carrier_admin", "staff",
+         "partner"]  # fmt: skip
+
+
+def row(method, url, *statuses):
+    assert len(statuses) == len(ROLES)
+    return (method, url, dict(zip(ROLES, statuses, strict=True)))
+
+
+# Objects: reg_gd = CMCC outlet in Guangdong (staff's own); reg_bj = CMCC outlet in Beijing;
+# reg_cucc = CUCC outlet in Guangdong. outlet_*/staff_* likewise.
+#                                                      anon admin insp insp_gd carrier staff partner
+MATRIX = [
+    row("get", "/", 302, 302, 302, 302, 302, 302, 403),
+    row("get", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
+    row("post", "/accounts/logout/", 302, 302, 302, 302, 302, 302, 302),
+    row("get", "/registrations/", 302, 200, 200, 200, 200, 200, 403),
+    row(
+        "get",
+        "/registrations/?page=abc&status=nonsense&operator=x",
+        302,
+        200,
+        200,
+        200,
+        200,
+        200,
+        403,
+    ),
+    row("get", "/registrations/new/", 302, 403, 403, 403, 403, 200, 403),
+    row("get", "/registrations/{reg_gd}/", 302, 200, 200, 200, 200, 200, 403),
+    row("get", "/registrations/{reg_bj}/", 302, 200, 200, 404, 200, 404, 403),
+    row("get", "/registrations/{reg_cucc}/", 302, 200, 200, 200, 404, 404, 403),
+    row("get", "/registrations/not-a-uuid/", 404, 404, 404, 404, 404, 404, 404),
+    row(
+        "get",
+        "/registrations/00000000-0000-0000-0000-000000000000/",
+        302,
+        404,
+        404,
+        404,
+        404,
+        404,
+        403,
+    ),
+    row("post", "/registrations/{reg_gd}/submit/", 302, 403, 403, 403, 403, 302, 403),
+    row("post", "/registrations/{reg_bj}/submit/", 302, 403, 403, 403, 403, 404, 403),
+    row("get", "/registrations/{reg_gd}/submit/", 302, 403, 403, 403, 403, 405, 403),
+    row("post", "/registrations/{reg_gd}/cancel/", 302, 403, 403, 403, 302, 302, 403),
+    row("post", "/registrations/{reg_cucc}/cancel/", 302, 403, 403, 403, 404, 404, 403),
+    row("get", "/operator/outlets/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/outlets/new/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/outlets/{outlet_gd}/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/outlets/{outlet_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    row("get", "/operator/staff/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/staff/new/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/staff/{staff_gd}/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/staff/{staff_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    row("get", "/ministry/policy/", 302, 200, 403, 403, 403, 403, 403),
+    row("get", "/admin/", 302, 200, 302, 302, 302, 302, 302),
+    row("get", "/admin/registrations/registration/", 302, 200, 302, 302, 302, 302, 302),
+]
+
+
+@pytest.fixture
+def world(users, outlet_gd, outlet_bj, outlet_cucc_gd, cucc):
+    staff_cucc = user_create(
+        username="staff_cucc", password=PASSWORD, role=Role.OUTLET_STAFF, operator=cucc,
+        outlets=[outlet_cucc_gd],
+    )  # fmt: skip
+    return {
+        "reg_gd": create_registration(actor=users["staff"], outlet=outlet_gd).pk,
+        "reg_bj": create_registration(actor=users["staff_bj"], outlet=outlet_bj).pk,
+        "reg_cucc": create_registration(actor=staff_cucc, outlet=outlet_cucc_gd).pk,
+        "outlet_gd": outlet_gd.pk,
+        "outlet_cucc": outlet_cucc_gd.pk,
+        "staff_gd": users["staff"].pk,
+        "staff_cucc": staff_cucc.pk,
+    }
+
+
+CASES = [
+    pytest.param(method, url, role, expected, id=f"{method} {url} as {role}")
+    for method, url, expected_by_role in MATRIX
+    for role, expected in expected_by_role.items()
+]
+
+
+@pytest.mark.parametrize(("method", "url", "role", "expected"), CASES)
+def test_each_role_gets_the_expected_status(client, users, world, method, url, role, expected):
+    if role != "anonymous":
+        client.force_login(users[role])
+    response = getattr(client, method)(url.format(**world))
+    assert response.status_code == expected, response.content[:300]
+    if role == "anonymous" and expected == 302 and not url.startswith(("/accounts", "/admin")):
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_matrix_covers_every_url_of_the_site():
+    """A new URL must be added to the matrix: this fails until it is."""
+    from django.urls import get_resolver
+
+    def patterns(resolver, prefix=""):
+        for entry in resolver.url_patterns:
+            route = prefix + str(entry.pattern)
+            if hasattr(entry, "url_patterns"):
+                if route.startswith("admin/"):
+                    continue  # Django's admin: its entry points are in the matrix
+                yield from patterns(entry, route)
+            else:
+                yield route
+
+    import re
+
+    covered = {re.sub(r"\{\w+\}", "<>", url.split("?")[0]) for _, url, _ in MATRIX}
+    for route in patterns(get_resolver()):
+        normalized = "/" + re.sub(r"<[^>]+>", "<>", route)
+        assert normalized in covered, f"{normalized} is missing from the authorization matrix"
