@@ -43,8 +43,17 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["id", "operator", "channel", "province", "status", "created_at"]
     list_filter = ["status", "channel", "operator"]
     fields = [
-        "id", "operator", "outlet", "channel", "province", "status", "created_by",
-        "created_at", "submitted_at", "decided_at", "decision_reasons",
+        "id",
+        "operator",
+        "outlet",
+        "channel",
+        "province",
+        "status",
+        "created_by",
+        "created_at",
+        "submitted_at",
+        "decided_at",
+        "decision_reasons",
     ]
     readonly_fields = fields
 
