@@ -173,9 +173,10 @@ STORAGES = {
         )
     },
 }
-# Media holds personal data: it is never given a public URL (see verification evidence views).
+# Media holds personal data. No route serves MEDIA_URL: files reach people only through
+# views that check who is asking (see the verification evidence views).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-MEDIA_URL = None
+MEDIA_URL = "/media/"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)

@@ -1,0 +1,50 @@
+# One command to try the portal (make demo) and one to test it (make test), on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo serve worker test lint bench-seed clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -e ".[dev]"
+	# face-recognition's metadata asks for the dlib sources; dlib-bin (installed above) is that module.
+	$(BIN)/pip install --quiet --no-deps "face-recognition>=1.3,<2"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Set up everything and serve http://$(HOST):$(PORT) with a Celery worker beside it.
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(MAKE) --no-print-directory serve
+
+serve: install
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=2 & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(BIN)/celery -A portal worker --loglevel=INFO
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/python -m pytest
+
+# 1,000,000 demo registrations on the configured database (use PostgreSQL), timed.
+bench-seed: install
+	$(BIN)/python manage.py migrate --noinput
+	time $(BIN)/python manage.py seed_demo --registrations 1000000
+
+clean:
+	rm -rf $(VENV) var

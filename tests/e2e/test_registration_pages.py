@@ -1,0 +1,75 @@
+"""Outlet staff and inspectors use the registration pages in a real browser."""
+
+from datetime import date
+
+import pytest
+
+from registrations import rules
+from registrations.models import Registration
+from tests.conftest import PASSWORD, create_registration
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_outlet_staff_fix_their_mistakes_and_save_a_registration(
+    page, live_server, users, outlet_gd, screenshot
+):
+    sign_in(page, live_server, "staff_gd")
+    page.get_by_role("link", name="New registration").first.click()
+    screenshot("empty-form")
+
+    good_id = rules.make_resident_id(area_code="440103", birth_date=date(1988, 5, 17), sequence=41)
+    page.fill("#id_id_number", good_id[:-1] + ("0" if good_id[-1] != "0" else "1"))
+    page.fill("#id_full_name", "Chen Jing")
+    page.fill("#id_birth_date", "1988-05-17")
+    page.fill("#id_msisdn", "1234")
+    page.fill("#id_iccid", rules.make_iccid(body="898600123456789012"))
+    page.click("button:has-text('Save registration')")
+
+    assert page.locator("#id_id_number_error").is_visible()
+    assert "check it was typed correctly" in page.locator("#id_id_number_error").inner_text()
+    assert page.locator("#id_msisdn_error").is_visible()
+    assert page.input_value("#id_full_name") == "Chen Jing", "what was typed is kept"
+    screenshot("field-errors")
+
+    page.fill("#id_id_number", good_id)
+    page.fill("#id_msisdn", "138 0013 8000")
+    page.click("button:has-text('Save registration')")
+
+    page.wait_for_selector("text=Registration saved as a draft.")
+    assert rules.mask_id_number(good_id) in page.content()
+    assert good_id not in page.content(), "the full ID number is never shown"
+    screenshot("saved-draft")
+
+    page.click("button:has-text('Submit for verification')")
+    page.wait_for_selector("text=Registration submitted.")
+    screenshot("submitted")
+    assert Registration.objects.get().status == "submitted"
+
+
+def test_an_inspector_of_one_province_sees_only_it_and_can_filter(
+    page, live_server, users, outlet_gd, outlet_bj, screenshot
+):
+    create_registration(actor=users["staff"], outlet=outlet_gd, status="approved")
+    create_registration(actor=users["staff"], outlet=outlet_gd, status="rejected")
+    create_registration(actor=users["staff_bj"], outlet=outlet_bj, status="approved")
+
+    sign_in(page, live_server, "inspector_gd")
+    page.wait_for_selector("text=2 registrations")
+    screenshot("list")
+
+    page.select_option("#id_status", "rejected")
+    page.click("button:has-text('Filter')")
+    page.wait_for_selector("text=1 registration")
+    assert page.locator("table.data tbody tr").count() == 1
+
+    page.goto(f"{live_server.url}/registrations/?page=abc&created_from=not-a-date")
+    assert page.locator("text=Enter a valid date.").is_visible()
+    screenshot("bad-query")
