@@ -30,6 +30,7 @@ def client_app(broker_url: str, var_dir: Path) -> Celery:
         app.conf.broker_transport_options = {
             "data_folder_in": str(queue),
             "data_folder_out": str(queue),
+            "control_folder": str(var_dir / "celery" / "control"),
         }
         backend = f"file://{var_dir / 'celery' / 'results'}"
         (var_dir / "celery" / "results").mkdir(parents=True, exist_ok=True)
