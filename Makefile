@@ -26,7 +26,7 @@ demo: install
 
 serve: install
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=2 & \
+	$(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=2 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install

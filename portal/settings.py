@@ -52,9 +52,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def local_secret_key() -> str:
+def local_secret(name: str) -> str:
     """A key generated once into var/, so local sessions survive restarts."""
-    path = VAR_DIR / "secret_key"
+    path = VAR_DIR / name
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
@@ -73,7 +73,7 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production")
 else:
-    SECRET_KEY = env_str("SECRET_KEY") or local_secret_key()
+    SECRET_KEY = env_str("SECRET_KEY") or local_secret("secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "guardian",
     "portal.accounts",
+    "portal.audit",
     "registrations",
     "verification",
 ]
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.audit.context.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -194,6 +196,18 @@ if PRODUCTION:
 # The ministry's default cap; the live value is edited by the ministry admin in the portal.
 REGISTRATION_CAP_PER_OPERATOR = env_int("REGISTRATION_CAP_PER_OPERATOR", 5, minimum=1)
 
+# The audit trail's signed checkpoints: the key signs, the file is meant for write-once
+# storage elsewhere (an object-lock bucket, a WORM volume).
+if PRODUCTION:
+    AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
+    if not AUDIT_CHECKPOINT_KEY:
+        raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must be set when DJANGO_ENV=production")
+else:
+    AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY") or local_secret("audit_checkpoint_key")
+AUDIT_CHECKPOINT_FILE = Path(
+    env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.jsonl"))
+)
+
 # Celery. Default: kombu's filesystem transport under var/, so the demo needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _celery_queue_dir = VAR_DIR / "celery" / "queue"
@@ -224,6 +238,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "audit-checkpoint-hourly": {"task": "audit.checkpoint", "schedule": 3600.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -9,5 +9,6 @@ urlpatterns = [
     path("registrations/", include("registrations.urls")),
     path("operator/", include("registrations.operator_urls")),
     path("ministry/", include("registrations.ministry_urls")),
+    path("audit/", include("portal.audit.urls")),
     path("admin/", admin.site.urls),
 ]

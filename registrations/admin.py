@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from portal.audit.actions import Action
+from portal.audit.admin import AuditedModelAdmin
 from registrations.models import Operator, Outlet, Province, Registration, RegistrationPolicy
 
 
@@ -15,22 +17,38 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Operator)
-class OperatorAdmin(admin.ModelAdmin):
+class OperatorAdmin(AuditedModelAdmin):
+    audit_created_action = Action.OPERATOR_CREATED
+    audit_changed_action = Action.OPERATOR_CHANGED
     list_display = ["code", "name", "kind"]
     search_fields = ["code", "name"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # registrations refer to it for ever
+
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(AuditedModelAdmin):
+    audit_created_action = Action.OUTLET_CREATED
+    audit_changed_action = Action.OUTLET_CHANGED
     list_display = ["code", "name", "operator", "province", "status"]
     list_filter = ["operator", "province", "status"]
     search_fields = ["code", "name"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # suspend an outlet instead: registrations refer to it
+
 
 @admin.register(RegistrationPolicy)
-class RegistrationPolicyAdmin(admin.ModelAdmin):
+class RegistrationPolicyAdmin(AuditedModelAdmin):
+    audit_created_action = Action.POLICY_CHANGED
+    audit_changed_action = Action.POLICY_CHANGED
     list_display = ["cap_per_operator", "updated_at", "updated_by"]
     readonly_fields = ["updated_at", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -64,7 +64,9 @@ def outlet_new(request):
     form = OutletForm(_posted(request))
     if form.is_bound and form.is_valid():
         try:
-            outlet = outlet_services.outlet_create(operator=operator, **form.cleaned_data)
+            outlet = outlet_services.outlet_create(
+                actor=request.user, operator=operator, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -79,7 +81,9 @@ def outlet_edit(request, pk):
     form = OutletForm(_posted(request), initial=OutletForm.initial_for(outlet))
     if form.is_bound and form.is_valid():
         try:
-            outlet = outlet_services.outlet_update(outlet=outlet, **form.cleaned_data)
+            outlet = outlet_services.outlet_update(
+                actor=request.user, outlet=outlet, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -106,6 +110,7 @@ def staff_new(request):
         data = form.cleaned_data
         try:
             member = account_services.user_create(
+                actor=request.user,
                 username=data["username"],
                 password=data["password"],
                 role=Role.OUTLET_STAFF,
@@ -141,8 +146,10 @@ def staff_edit(request, pk):
     if form.is_bound and form.is_valid():
         was_active, active = member.is_active, form.cleaned_data["is_active"]
         with transaction.atomic():
-            account_services.staff_outlets_set(user=member, outlets=form.cleaned_data["outlets"])
-            account_services.staff_active_set(user=member, active=active)
+            account_services.staff_outlets_set(
+                actor=request.user, user=member, outlets=form.cleaned_data["outlets"]
+            )
+            account_services.staff_active_set(actor=request.user, user=member, active=active)
         messages.success(request, f"Account {member.username} {_saved(was_active, active)}.")
         return redirect("operator:staff")
     return _render_form(request, "operator/staff_form.html", {"form": form, "member": member})

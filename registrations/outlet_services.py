@@ -7,6 +7,9 @@ form can show each message at its field (``form.add_error(None, error)``).
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from portal.audit.actions import Action
+from portal.audit.masking import changed_fields
+from portal.audit.services import audit_record
 from registrations.models import Operator, Outlet, Province
 
 OUTLET_CODE_TAKEN = "outlet_code_taken"
@@ -35,6 +38,17 @@ def _check_status(status: str) -> None:
         raise ValidationError({"status": ValidationError(f"Unknown outlet status {status!r}.")})
 
 
+def _audited_values(outlet: Outlet) -> dict:
+    return {
+        "code": outlet.code,
+        "name": outlet.name,
+        "address": outlet.address,
+        "province": outlet.province_id,
+        "opening_hours": outlet.opening_hours,
+        "status": outlet.status,
+    }
+
+
 def _save(outlet: Outlet, **kwargs) -> None:
     try:
         # The unique constraint is the last word, against a concurrent write of the same code;
@@ -50,6 +64,7 @@ def _save(outlet: Outlet, **kwargs) -> None:
 @transaction.atomic
 def outlet_create(
     *,
+    actor,
     operator: Operator,
     code: str,
     name: str,
@@ -73,12 +88,19 @@ def outlet_create(
         status=status,
     )
     _save(outlet)
+    audit_record(
+        action=Action.OUTLET_CREATED,
+        actor=actor,
+        obj=outlet,
+        changes=changed_fields({}, _audited_values(outlet)),
+    )
     return outlet
 
 
 @transaction.atomic
 def outlet_update(
     *,
+    actor,
     outlet: Outlet,
     code: str,
     name: str,
@@ -90,6 +112,7 @@ def outlet_update(
     """Change an outlet's details; the operator never changes."""
     outlet = Outlet.objects.select_for_update().select_related("operator").get(pk=outlet.pk)
     _check_status(status)
+    before = _audited_values(outlet)
     code = code.strip()
     if _code_in_use(operator=outlet.operator, code=code, excluding=outlet):
         raise _code_taken(code)
@@ -102,5 +125,11 @@ def outlet_update(
     _save(
         outlet,
         update_fields=["code", "name", "address", "province", "opening_hours", "status"],
+    )
+    audit_record(
+        action=Action.OUTLET_CHANGED,
+        actor=actor,
+        obj=outlet,
+        changes=changed_fields(before, _audited_values(outlet)),
     )
     return outlet

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.audit.actions import Action
+from portal.audit.services import audit_record
 from registrations import rules
 from registrations.models import (
     Operator,
@@ -79,8 +81,15 @@ def registration_cap() -> int:
 def registration_policy_update(*, actor, cap_per_operator: int) -> RegistrationPolicy:
     if cap_per_operator < 1:
         raise RegistrationError([RuleViolation("invalid_cap", "The cap must be at least 1.")])
+    before = registration_cap()
     policy, _ = RegistrationPolicy.objects.update_or_create(
         pk=1, defaults={"cap_per_operator": cap_per_operator, "updated_by": actor}
+    )
+    audit_record(
+        action=Action.POLICY_CHANGED,
+        actor=actor,
+        obj=policy,
+        changes={"cap_per_operator": (before, cap_per_operator)},
     )
     return policy
 
@@ -219,7 +228,7 @@ def registration_create(
         )
     except RuleViolation as violation:
         raise RegistrationError([violation]) from None
-    return Registration.objects.create(
+    registration = Registration.objects.create(
         subscriber=record,
         operator=operator,
         outlet=outlet,
@@ -231,6 +240,21 @@ def registration_create(
         iccid=iccid,
         created_by=actor,
     )
+    audit_record(
+        action=Action.REGISTRATION_CREATED,
+        actor=actor,
+        obj=registration,
+        changes={
+            "status": (None, registration.status),
+            "channel": (None, registration.channel),
+            "outlet": (None, registration.outlet_id),
+            "msisdn": (None, registration.msisdn),
+            "iccid": (None, registration.iccid),
+            "id_number": (None, record.id_number),
+            "full_name": (None, record.full_name),
+        },
+    )
+    return registration
 
 
 def _locked(registration: Registration) -> Registration:
@@ -240,6 +264,18 @@ def _locked(registration: Registration) -> Registration:
 def _require_status(registration: Registration, allowed: tuple, action: str) -> None:
     if registration.status not in allowed:
         raise InvalidTransition(registration, action)
+
+
+def _audit_transition(
+    registration: Registration, action: Action, *, actor, before: str, reason: str = "", **changes
+) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        obj=registration,
+        changes={"status": (before, registration.status), **changes},
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -280,6 +316,7 @@ def registration_submit(*, registration: Registration, actor, today: date | None
             registration.save(update_fields=["status", "submitted_at", "updated_at"])
     except IntegrityError:
         raise RegistrationError([_msisdn_in_use()]) from None
+    _audit_transition(registration, Action.REGISTRATION_SUBMITTED, actor=actor, before=Status.DRAFT)
     return registration
 
 
@@ -290,6 +327,9 @@ def registration_start_verification(*, registration: Registration) -> Registrati
     _require_status(registration, (Status.SUBMITTED,), "verified")
     registration.status = Status.VERIFYING
     registration.save(update_fields=["status", "updated_at"])
+    _audit_transition(
+        registration, Action.REGISTRATION_VERIFYING, actor=None, before=Status.SUBMITTED
+    )
     return registration
 
 
@@ -309,6 +349,13 @@ def registration_decide(
     registration.decision_reasons = list(reasons)
     registration.decided_at = timezone.now()
     registration.save(update_fields=["status", "decision_reasons", "decided_at", "updated_at"])
+    _audit_transition(
+        registration,
+        Action.REGISTRATION_DECIDED,
+        actor=None,
+        before=Status.VERIFYING,
+        decision_reasons=([], list(reasons)),
+    )
     return registration
 
 
@@ -337,6 +384,13 @@ def registration_review(
     registration.save(
         update_fields=["status", "decided_by", "decision_note", "decided_at", "updated_at"]
     )
+    _audit_transition(
+        registration,
+        Action.REGISTRATION_REVIEWED,
+        actor=reviewer,
+        before=Status.REVIEW,
+        reason=registration.decision_note,
+    )
     return registration
 
 
@@ -350,4 +404,11 @@ def registration_cancel(*, registration: Registration, actor, note: str = "") ->
     if note.strip():
         registration.decision_note = note.strip()
     registration.save(update_fields=["status", "cancelled_at", "decision_note", "updated_at"])
+    _audit_transition(
+        registration,
+        Action.REGISTRATION_CANCELLED,
+        actor=actor,
+        before=Status.APPROVED,
+        reason=note.strip(),
+    )
     return registration

@@ -7,6 +7,9 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts import scoping
 from portal.accounts.decorators import permission_required
+from portal.accounts.roles import role_of
+from portal.audit import selectors as audit_selectors
+from portal.audit.views import AUDIT_READERS
 from registrations import selectors, services
 from registrations.forms import RegistrationFilterForm, RegistrationForm
 
@@ -53,6 +56,8 @@ def registration_detail(request, pk):
             and user.has_perm("registrations.submit_registration"),
             "can_cancel": registration.status == "approved"
             and user.has_perm("registrations.cancel_registration"),
+            "show_timeline": role_of(user) in AUDIT_READERS,
+            "timeline": audit_selectors.object_timeline(user=user, obj=registration),
         },
     )
 

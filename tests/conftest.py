@@ -9,6 +9,7 @@ from portal.accounts.roles import Role
 from portal.accounts.services import user_create
 from registrations import rules, services
 from registrations.models import Operator, Outlet, Province, Registration
+from registrations.provinces import PROVINCES
 
 PASSWORD = "a-test-password-42"
 _sequence = itertools.count(1)
@@ -20,14 +21,23 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def province(code: str) -> Province:
+    """A province; loaded again if a transactional test's flush emptied the table."""
+    if not Province.objects.exists():
+        Province.objects.bulk_create(
+            Province(code=c, name=name, name_en=name_en) for c, name, name_en in PROVINCES
+        )
+    return Province.objects.get(code=code)
+
+
 @pytest.fixture
 def guangdong():
-    return Province.objects.get(code="440000")
+    return province("440000")
 
 
 @pytest.fixture
 def beijing():
-    return Province.objects.get(code="110000")
+    return province("110000")
 
 
 @pytest.fixture
@@ -149,3 +159,34 @@ def create_registration(
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for a test suite with many logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _uses_transactional_db(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & fixtures
+    )
+
+
+@pytest.fixture(autouse=True)
+def audit_table_flushable(request):
+    """Let a transactional test's final flush empty the append-only audit table.
+
+    The flush runs after this fixture's teardown; the triggers are back for the next test.
+    """
+    if request.node.get_closest_marker("django_db") is None and not {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames):
+        yield
+        return
+    from tests.audit_triggers import disable_audit_triggers, enable_audit_triggers
+
+    request.getfixturevalue("_django_db_helper")
+    enable_audit_triggers()
+    yield
+    if _uses_transactional_db(request):
+        disable_audit_triggers()

@@ -8,13 +8,18 @@ _NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.MINISTRY_ADMIN: [
         ("Registrations", "registrations:list"),
         ("Registration policy", "ministry:policy"),
+        ("Audit trail", "audit:list"),
         ("Administration", "admin:index"),
     ],
-    Role.MINISTRY_INSPECTOR: [("Registrations", "registrations:list")],
+    Role.MINISTRY_INSPECTOR: [
+        ("Registrations", "registrations:list"),
+        ("Audit trail", "audit:list"),
+    ],
     Role.CARRIER_ADMIN: [
         ("Registrations", "registrations:list"),
         ("Outlets", "operator:outlets"),
         ("Staff", "operator:staff"),
+        ("Audit trail", "audit:list"),
     ],
     Role.OUTLET_STAFF: [
         ("New registration", "registrations:new"),

@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "registrations.change_operator",
         "registrations.add_outlet",
         "registrations.change_outlet",
+        "registrations.add_registrationpolicy",
         "registrations.view_registrationpolicy",
         "registrations.change_registrationpolicy",
         "accounts.view_user",

@@ -17,6 +17,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role, role_of
+from portal.audit.models import AuditEvent
 from registrations.models import Operator, Outlet, Province, Registration
 
 INSPECT_PROVINCE = "registrations.inspect_province"
@@ -109,6 +110,18 @@ def staff_in_scope(user) -> QuerySet[User]:
     if role_of(user) == Role.CARRIER_ADMIN:
         return staff.filter(operator__in=operators_in_scope(user))
     return staff.none()
+
+
+def audit_events_in_scope(user) -> QuerySet[AuditEvent]:
+    """Inspectors read events about their provinces, carrier admins about their operator."""
+    role = role_of(user)
+    if sees_nation(user):
+        return AuditEvent.objects.all()
+    if role == Role.MINISTRY_INSPECTOR:
+        return AuditEvent.objects.filter(province_code__in=provinces_in_scope(user).values("code"))
+    if role == Role.CARRIER_ADMIN:
+        return AuditEvent.objects.filter(operator_id__in=operators_in_scope(user).values("pk"))
+    return AuditEvent.objects.none()
 
 
 def get_in_scope_or_404(queryset: QuerySet, **lookup):

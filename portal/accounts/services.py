@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from portal.accounts.roles import ROLE_PERMISSIONS, Role
+from portal.audit.actions import Action
+from portal.audit.services import audit_record
 
 
 def _permissions_by_name(*, using: str) -> dict[str, Permission]:
@@ -64,6 +66,7 @@ def _check_scope_arguments(*, role: Role, operator, outlets) -> None:
 @transaction.atomic
 def user_create(
     *,
+    actor=None,
     username: str,
     password: str | None,
     role: Role,
@@ -98,11 +101,30 @@ def user_create(
     user.save()
     user.groups.add(Group.objects.get(name=role.value))
     _grant_scope(user, role=role, operator=operator, outlets=outlets, provinces=provinces)
+    audit_record(
+        action=Action.USER_CREATED,
+        actor=actor,
+        obj=user,
+        operator_id=user.operator_id,
+        changes={
+            "username": (None, user.username),
+            "role": (None, role.value),
+            "scope": (None, _scope_description(operator, outlets, provinces, role)),
+        },
+    )
     return user
 
 
+def _scope_description(operator, outlets, provinces, role: Role) -> str:
+    if role == Role.MINISTRY_INSPECTOR:
+        return "nation" if provinces is None else ",".join(sorted(p.code for p in provinces))
+    if role == Role.OUTLET_STAFF:
+        return ",".join(sorted(outlet.code for outlet in outlets))
+    return operator.code if operator is not None else "nation"
+
+
 @transaction.atomic
-def staff_outlets_set(*, user, outlets) -> None:
+def staff_outlets_set(*, actor, user, outlets) -> None:
     """Replace the outlets an outlet staff account works at (all of its own operator)."""
     from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
@@ -118,10 +140,23 @@ def staff_outlets_set(*, user, outlets) -> None:
         remove_perm(scoping.WORK_AT_OUTLET, user, outlet)
     for outlet in set(outlets) - current:
         assign_perm(scoping.WORK_AT_OUTLET, user, outlet)
+    if current != set(outlets):
+        audit_record(
+            action=Action.SCOPE_CHANGED,
+            actor=actor,
+            obj=user,
+            operator_id=user.operator_id,
+            changes={
+                "outlets": (
+                    ",".join(sorted(o.code for o in current)),
+                    ",".join(sorted(o.code for o in outlets)),
+                )
+            },
+        )
 
 
 @transaction.atomic
-def staff_active_set(*, user, active: bool) -> None:
+def staff_active_set(*, actor, user, active: bool) -> None:
     """Deactivate an outlet staff account (it can no longer sign in), or reactivate it.
 
     Its outlet grants are kept, so a reactivated account works where it worked before.
@@ -133,3 +168,10 @@ def staff_active_set(*, user, active: bool) -> None:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        audit_record(
+            action=Action.USER_CHANGED,
+            actor=actor,
+            obj=user,
+            operator_id=user.operator_id,
+            changes={"is_active": (not active, active)},
+        )

@@ -8,7 +8,7 @@ from registrations import rules
 from registrations.models import Registration
 from tests.conftest import PASSWORD, create_registration
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, live_server, username):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from celery.exceptions import TimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,18 +64,25 @@ BROKERS = [
 
 @pytest.mark.broker
 @pytest.mark.parametrize("broker_url", BROKERS)
-def test_a_task_makes_a_round_trip_through_a_real_worker(broker_url, tmp_path):
+def test_a_task_makes_a_round_trip_through_a_real_worker(broker_url, tmp_path, monkeypatch):
     if broker_url.startswith("redis") and not redis_reachable():
         if os.environ.get("CI"):
             pytest.fail("Redis must be up on CI")
         pytest.skip("Redis is not running here")
+    # Celery lets these variables override the app's own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
     worker = start_worker(broker_url, tmp_path)
+    token = uuid.uuid4().hex
+    answer = None
     try:
-        token = uuid.uuid4().hex
         result = client_app(broker_url, tmp_path).send_task("portal.ping", args=[token])
         answer = result.get(timeout=60)
+    except TimeoutError:
+        pass
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    assert answer is not None, f"no answer from the worker; it said:\n{output}"
     assert answer["token"] == token, output
     assert answer["worker_pid"] != str(os.getpid()), "answered by another process"

@@ -11,7 +11,7 @@ from tests.conftest import create_registration, is_postgres, subscriber_details
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

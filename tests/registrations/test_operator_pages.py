@@ -382,7 +382,7 @@ def test_it_deactivates_a_staff_account_so_it_can_no_longer_sign_in(
 
 @pytest.mark.django_db
 def test_it_reactivates_a_staff_account(admin_client, clerk, own_outlet):
-    staff_active_set(user=clerk, active=False)
+    staff_active_set(actor=None, user=clerk, active=False)
 
     response = admin_client.post(
         reverse("operator:staff_edit", args=[clerk.pk]),
@@ -428,7 +428,7 @@ def test_it_answers_404_for_an_account_that_is_not_outlet_staff(admin_client, ri
 @pytest.mark.django_db
 def test_it_refuses_to_deactivate_an_account_that_is_not_outlet_staff(carrier_admin):
     with pytest.raises(ValueError):
-        staff_active_set(user=carrier_admin, active=False)
+        staff_active_set(actor=None, user=carrier_admin, active=False)
 
 
 # Access

@@ -1,0 +1,50 @@
+"""The append-only, hash-chained audit trail.
+
+Each event carries the hash of the one before it, and its own hash covers that and a
+canonical encoding of everything it says. Changing, removing, inserting or reordering events
+breaks the chain; signed checkpoints kept elsewhere catch a chain rewritten end to end.
+On PostgreSQL, triggers refuse UPDATE, DELETE and TRUNCATE of this table.
+"""
+
+from django.db import models
+
+from portal.audit.actions import Action
+
+
+class AuditEvent(models.Model):
+    class ActorType(models.TextChoices):
+        USER = "user", "User"
+        API_KEY = "api_key", "API key"
+        SYSTEM = "system", "System"
+        ANONYMOUS = "anonymous", "Anonymous"
+
+    sequence = models.BigIntegerField(unique=True, editable=False)
+    occurred_at = models.DateTimeField(editable=False, db_index=True)
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=48, choices=Action.choices, db_index=True)
+    object_type = models.CharField(max_length=48, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    # The operator the event concerns, so carrier admins can read their own operator's events.
+    operator_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # And the province, so an inspector of some provinces reads the events about them.
+    province_code = models.CharField(max_length=6, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-sequence"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_sequence_pos")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action}"
