@@ -6,7 +6,6 @@ account is a 404, the same answer as one that does not exist.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from portal.accounts import scoping
 from portal.accounts import services as account_services
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
+from portal.listing import paginate
 from registrations import outlet_services
 from registrations.models import Operator
 from registrations.operator_forms import (
@@ -46,16 +46,10 @@ def _own_operator(user) -> Operator:
         raise PermissionDenied("Your account is not attached to one operator.") from None
 
 
-def _page(request: HttpRequest, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 @role_required(Role.CARRIER_ADMIN)
 def outlet_list(request):
     outlets = scoping.outlets_in_scope(request.user).order_by("code", "pk")
-    return render(
-        request, "operator/outlets.html", {"page_obj": _page(request, outlets), "querystring": ""}
-    )
+    return render(request, "operator/outlets.html", paginate(request, outlets, per_page=PAGE_SIZE))
 
 
 @role_required(Role.CARRIER_ADMIN)
@@ -95,11 +89,11 @@ def outlet_edit(request, pk):
 @role_required(Role.CARRIER_ADMIN)
 def staff_list(request):
     staff = scoping.staff_in_scope(request.user).order_by("username", "pk")
-    page = _page(request, staff)
-    rows = [(member, list(scoping.outlets_in_scope(member))) for member in page]
-    return render(
-        request, "operator/staff.html", {"page_obj": page, "rows": rows, "querystring": ""}
-    )
+    context = paginate(request, staff, per_page=PAGE_SIZE)
+    context["rows"] = [
+        (member, list(scoping.outlets_in_scope(member))) for member in context["page_obj"]
+    ]
+    return render(request, "operator/staff.html", context)
 
 
 @role_required(Role.CARRIER_ADMIN)

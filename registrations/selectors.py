@@ -1,12 +1,12 @@
 """Reads of registrations, always through the scoping module."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from portal.accounts import scoping
+from portal.listing import within_days
 from registrations.models import Operator, Outlet, Province, Registration
 
 
@@ -20,10 +20,6 @@ class RegistrationFilters:
     created_to: date | None = None
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def registration_list(*, user, filters: RegistrationFilters) -> QuerySet[Registration]:
     registrations = scoping.registrations_in_scope(user)
     if filters.status:
@@ -34,13 +30,9 @@ def registration_list(*, user, filters: RegistrationFilters) -> QuerySet[Registr
         registrations = registrations.filter(outlet=filters.outlet)
     if filters.province:
         registrations = registrations.filter(province=filters.province)
-    if filters.created_from:
-        registrations = registrations.filter(created_at__gte=_start_of(filters.created_from))
-    if filters.created_to:
-        # The whole of the last day counts.
-        registrations = registrations.filter(
-            created_at__lt=_start_of(filters.created_to + timedelta(days=1))
-        )
+    registrations = within_days(
+        registrations, "created_at", first=filters.created_from, last=filters.created_to
+    )
     return registrations.order_by("-created_at", "-id")
 
 

@@ -1,7 +1,6 @@
 """Registration pages: list, detail, the outlet's new-registration form and transitions."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,6 +9,7 @@ from portal.accounts.decorators import permission_required
 from portal.accounts.roles import role_of
 from portal.audit import selectors as audit_selectors
 from portal.audit.views import AUDIT_READERS
+from portal.listing import paginate
 from registrations import selectors, services
 from registrations.forms import RegistrationFilterForm, RegistrationForm
 
@@ -28,19 +28,12 @@ def registration_list(request):
     registrations = selectors.registration_list(
         user=user, filters=form.filters() if form.is_bound else selectors.RegistrationFilters()
     )
-    page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "registrations/list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "querystring": f"{query.urlencode()}&" if query else "",
-            "can_create": user.has_perm("registrations.add_registration"),
-        },
-    )
+    context = {
+        "form": form,
+        "can_create": user.has_perm("registrations.add_registration"),
+        **paginate(request, registrations, per_page=PAGE_SIZE),
+    }
+    return render(request, "registrations/list.html", context)
 
 
 @permission_required("registrations.view_registration")

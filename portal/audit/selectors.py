@@ -1,13 +1,13 @@
 """Reads of the audit trail, always through the scoping module."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from portal.accounts import scoping
 from portal.audit.models import AuditEvent
+from portal.listing import within_days
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,6 @@ class AuditFilters:
         return ", ".join(parts) or "no filters"
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def audit_event_list(*, user, filters: AuditFilters) -> QuerySet[AuditEvent]:
     events = scoping.audit_events_in_scope(user)
     if filters.actor:
@@ -39,10 +35,9 @@ def audit_event_list(*, user, filters: AuditFilters) -> QuerySet[AuditEvent]:
         events = events.filter(object_type=filters.object_type)
     if filters.object_id:
         events = events.filter(object_id=filters.object_id)
-    if filters.occurred_from:
-        events = events.filter(occurred_at__gte=_start_of(filters.occurred_from))
-    if filters.occurred_to:
-        events = events.filter(occurred_at__lt=_start_of(filters.occurred_to + timedelta(days=1)))
+    events = within_days(
+        events, "occurred_at", first=filters.occurred_from, last=filters.occurred_to
+    )
     return events.order_by("-sequence")
 
 

@@ -2,7 +2,6 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from portal.audit import selectors
 from portal.audit.actions import Action
 from portal.audit.forms import AuditFilterForm
 from portal.audit.services import audit_in_transaction
+from portal.listing import paginate
 
 AUDIT_READERS = (Role.MINISTRY_ADMIN, Role.MINISTRY_INSPECTOR, Role.CARRIER_ADMIN)
 PAGE_SIZE = 50
@@ -26,19 +26,8 @@ EXPORT_COLUMNS = [
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     events = selectors.audit_event_list(user=request.user, filters=form.filters())
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "audit/list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "querystring": f"{query.urlencode()}&" if query else "",
-            "export_query": query.urlencode(),
-        },
-    )
+    context = {"form": form, **paginate(request, events, per_page=PAGE_SIZE)}
+    return render(request, "audit/list.html", context)
 
 
 class _Echo:

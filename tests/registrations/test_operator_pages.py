@@ -9,57 +9,36 @@ from django.urls import reverse
 from portal.accounts import scoping
 from portal.accounts.roles import Role
 from portal.accounts.services import staff_active_set, user_create
-from registrations.models import Operator, Outlet, Province
+from registrations.models import Outlet
+from tests.conftest import make_outlet
 
 PASSWORD = "Opening-hours-42"
 NEW_PASSWORD = "Counter-window-7781"
 
 
 @pytest.fixture
-def guangdong():
-    return Province.objects.get(code="440000")
+def own_operator(cmcc):
+    return cmcc
 
 
 @pytest.fixture
-def beijing():
-    return Province.objects.get(code="110000")
-
-
-@pytest.fixture
-def own_operator():
-    return Operator.objects.create(code="CMCC", name="China Mobile", kind=Operator.Kind.MNO)
-
-
-@pytest.fixture
-def rival_operator():
-    return Operator.objects.create(code="CUCC", name="China Unicom", kind=Operator.Kind.MNO)
-
-
-def _outlet(operator, province, code, **extra) -> Outlet:
-    return Outlet.objects.create(
-        operator=operator,
-        province=province,
-        code=code,
-        name=f"{operator.code} {code}",
-        address="1 Tianhe Road",
-        opening_hours="09:00-21:00 daily",
-        **extra,
-    )
+def rival_operator(cucc):
+    return cucc
 
 
 @pytest.fixture
 def own_outlet(own_operator, guangdong):
-    return _outlet(own_operator, guangdong, "GZ-001")
+    return make_outlet(own_operator, guangdong, "GZ-001")
 
 
 @pytest.fixture
 def second_outlet(own_operator, beijing):
-    return _outlet(own_operator, beijing, "BJ-001")
+    return make_outlet(own_operator, beijing, "BJ-001")
 
 
 @pytest.fixture
 def rival_outlet(rival_operator, guangdong):
-    return _outlet(rival_operator, guangdong, "GZ-101")
+    return make_outlet(rival_operator, guangdong, "GZ-101")
 
 
 @pytest.fixture
@@ -152,7 +131,7 @@ def test_it_lists_the_operators_outlets_and_no_others(admin_client, own_outlet, 
 @pytest.mark.django_db
 def test_it_paginates_the_outlets_by_25(admin_client, own_operator, guangdong):
     for number in range(30):
-        _outlet(own_operator, guangdong, f"GZ-{number:03d}")
+        make_outlet(own_operator, guangdong, f"GZ-{number:03d}")
 
     first = admin_client.get(reverse("operator:outlets"))
     second = admin_client.get(reverse("operator:outlets"), {"page": 2})
