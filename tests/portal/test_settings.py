@@ -1,0 +1,60 @@
+"""Settings come from the environment, and production refuses to start insecurely."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def check(tmp_path, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    environment.update(PORTAL_VAR_DIR=str(tmp_path), **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def production(**extra) -> dict:
+    return {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "portal.example.cn",
+        **extra,
+    }
+
+
+def test_production_starts_clean_with_its_variables_set(tmp_path):
+    result = check(tmp_path, **production())
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
+        ({"DEBUG": "true"}, "DEBUG must be off"),
+        ({"AUDIT_CHECKPOINT_KEY": ""}, "AUDIT_CHECKPOINT_KEY must be set"),
+        ({"REGISTRATION_CAP_PER_OPERATOR": "five"}, "must be a whole number"),
+        ({"REGISTRATION_CAP_PER_OPERATOR": "0"}, "must be at least 1"),
+    ],
+)
+def test_production_refuses_to_start_without_what_it_needs(tmp_path, override, message):
+    result = check(tmp_path, **production(**override))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_a_local_secret_key_is_generated_once_and_kept(tmp_path):
+    assert check(tmp_path, DJANGO_ENV="local").returncode in (0, 1)  # local is not --deploy-clean
+    key_file = tmp_path / "secret_key"
+    first = key_file.read_text()
+    check(tmp_path, DJANGO_ENV="local")
+    assert key_file.read_text() == first
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
