@@ -25,14 +25,13 @@ class AuditedModelAdmin(admin.ModelAdmin):
     audit_created_action: Action
     audit_changed_action: Action
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._pending_audit = (obj, form, change)
-
     def save_related(self, request, form, formsets, change):
+        # After the related rows (a user's groups): the event then shows the whole change.
         super().save_related(request, form, formsets, change)
-        obj, form, change = self._pending_audit
-        fields = [name for name in form.changed_data if name != "password"]
+        obj = form.instance
+        # Passwords (password, password1, password2 of the add form) never enter the trail.
+        secret = [name for name in form.changed_data if "password" in name]
+        fields = [name for name in form.changed_data if name not in secret]
         changes = {
             name: (
                 _admin_value(form.initial.get(name)) if change else None,
@@ -40,7 +39,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             )
             for name in fields
         }
-        if "password" in form.changed_data:
+        if secret:
             changes["password"] = ("********", "changed")
         audit_record(
             action=self.audit_changed_action if change else self.audit_created_action,

@@ -157,3 +157,18 @@ def test_a_role_change_in_the_admin_site_is_recorded(client, users):
     assert response.status_code == 302, response.content[:2000]
     event = AuditEvent.objects.filter(action="user.changed").latest("sequence")
     assert event.changes["groups"] == [["outlet_staff"], ["ministry_inspector"]]
+
+
+def test_an_account_added_in_the_admin_site_leaves_no_password_in_the_trail(client, users):
+    client.force_login(users["ministry_admin"])
+    secret = "Very-secret-password-8841"
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {"username": "new_inspector", "password1": secret, "password2": secret,
+         "usable_password": "true"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:1500]
+    event = AuditEvent.objects.get(action="user.created", actor_label="ministry_admin")
+    assert event.changes["username"] == [None, "new_inspector"]
+    assert event.changes["password"] == ["********", "********"]  # masked, whatever it was
+    assert secret not in json.dumps(list(AuditEvent.objects.values()), default=str)
