@@ -68,8 +68,8 @@ class Thresholds:
     turn_min_s: float = 0.1
     min_shape_motion: float = 0.03
     analyse_every: int = 4
-    detect_every: int = 6
-    identity_samples: int = 3
+    detect_every: int = 10
+    identity_samples: int = 2
 
     def __post_init__(self) -> None:
         if not 0 < self.match_threshold <= self.review_threshold:
