@@ -5,6 +5,7 @@ under ``var/``). Production (``DJANGO_ENV=production``) refuses to start without
 or with DEBUG on, so a forgotten variable fails loudly instead of running insecurely.
 """
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -52,12 +53,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def local_secret(name: str) -> str:
+def local_secret(name: str, generate=lambda: secrets.token_urlsafe(50)) -> str:
     """A key generated once into var/, so local sessions survive restarts."""
     path = VAR_DIR / name
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
+        path.write_text(generate())
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -180,6 +181,34 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# Biometric evidence: encrypted on disk (verification/storage.py), outside MEDIA_ROOT, with no
+# URL. EVIDENCE_KEYS are Fernet keys, newest first; older ones still decrypt (key rotation).
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
+EVIDENCE_KEYS = env_list("EVIDENCE_KEYS", [])
+if not EVIDENCE_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("EVIDENCE_KEYS must be set when DJANGO_ENV=production")
+    EVIDENCE_KEYS = [
+        local_secret("evidence_key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode())
+    ]
+
+# Uploads stay in memory and never reach a temporary file: they hold faces. A request body
+# over FILE_UPLOAD_MAX_MEMORY_SIZE loses its file (the view then says the file is too large).
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+VERIFICATION_MAX_CAPTURE_BYTES = env_int("VERIFICATION_MAX_CAPTURE_BYTES", 30 * 1024 * 1024)
+VERIFICATION_MAX_PORTRAIT_BYTES = env_int("VERIFICATION_MAX_PORTRAIT_BYTES", 5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = VERIFICATION_MAX_CAPTURE_BYTES + 1024 * 1024
+
+# Live verification: how long a challenge lives, how many captures a registration may try
+# before it goes to review, and when a job counts as stuck (the sweeper queues it again).
+VERIFICATION_CHALLENGE_TTL_S = env_int("VERIFICATION_CHALLENGE_TTL_S", 120, minimum=10)
+VERIFICATION_MAX_ATTEMPTS = env_int("VERIFICATION_MAX_ATTEMPTS", 3, minimum=1)
+VERIFICATION_STUCK_AFTER_S = env_int("VERIFICATION_STUCK_AFTER_S", 300, minimum=30)
+# Fixes the actions of every challenge (for example "turn_left,blink"): for browser tests
+# whose fake camera plays a known clip, and for demos. Empty: random actions.
+VERIFICATION_CHALLENGE_ACTIONS = env_list("VERIFICATION_CHALLENGE_ACTIONS", [])
+BIOMETRIC_CONSENT_VERSION = "2026-11"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -241,6 +270,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint-hourly": {"task": "audit.checkpoint", "schedule": 3600.0},
+    "verification-sweep": {"task": "verification.sweep_stuck_jobs", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {

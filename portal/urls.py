@@ -7,6 +7,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("portal.accounts.urls")),
     path("registrations/", include("registrations.urls")),
+    path("registrations/", include("verification.urls")),
     path("operator/", include("registrations.operator_urls")),
     path("ministry/", include("registrations.ministry_urls")),
     path("audit/", include("portal.audit.urls")),

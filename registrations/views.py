@@ -12,6 +12,7 @@ from portal.audit.views import AUDIT_READERS
 from portal.listing import paginate
 from registrations import selectors, services
 from registrations.forms import RegistrationFilterForm, RegistrationForm
+from verification import selectors as verification_selectors
 
 PAGE_SIZE = 50
 
@@ -45,10 +46,15 @@ def registration_detail(request, pk):
         "registrations/detail.html",
         {
             "registration": registration,
+            # At an outlet, submitting is the end of the live capture (verification flow).
             "can_submit": registration.status == "draft"
+            and registration.channel != registration.Channel.OUTLET
             and user.has_perm("registrations.submit_registration"),
             "can_cancel": registration.status == "approved"
             and user.has_perm("registrations.cancel_registration"),
+            "verification": verification_selectors.registration_verification(
+                user=user, registration=registration
+            ),
             "show_timeline": role_of(user) in AUDIT_READERS,
             "timeline": audit_selectors.object_timeline(user=user, obj=registration),
         },
@@ -84,8 +90,8 @@ def registration_new(request):
             for violation in error.violations:
                 form.add_error(violation.field, violation.message)
         else:
-            messages.success(request, "Registration saved as a draft.")
-            return redirect("registrations:detail", pk=registration.pk)
+            messages.success(request, "Registration saved as a draft. Next: the ID portrait.")
+            return redirect("verification:portrait", pk=registration.pk)
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,

@@ -156,6 +156,13 @@ def create_registration(
 
 
 @pytest.fixture(autouse=True)
+def evidence_in_tmp(settings, tmp_path_factory):
+    """Biometric evidence written by a test lands in a temporary folder, never in var/."""
+    settings.EVIDENCE_ROOT = tmp_path_factory.mktemp("evidence")
+    return settings.EVIDENCE_ROOT
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for a test suite with many logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

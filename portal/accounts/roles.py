@@ -38,7 +38,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.change_user",
         "auth.view_group",
     ],
-    Role.MINISTRY_INSPECTOR: [*_VIEW_ALL],
+    Role.MINISTRY_INSPECTOR: [*_VIEW_ALL, "verification.view_biometricevidence"],
     Role.CARRIER_ADMIN: [
         *_VIEW_ALL,
         "registrations.add_outlet",
@@ -46,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "registrations.review_registration",
         "registrations.cancel_registration",
         "accounts.manage_staff",
+        "verification.view_biometricevidence",
     ],
     Role.OUTLET_STAFF: [
         "registrations.view_registration",

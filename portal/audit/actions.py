@@ -25,6 +25,13 @@ class Action(models.TextChoices):
     ROLE_CHANGED = "user.role_changed", "Role changed"
     SCOPE_CHANGED = "user.scope_changed", "Scope changed"
 
+    CONSENT_RECORDED = "verification.consent_recorded", "Biometric consent recorded"
+    EVIDENCE_STORED = "evidence.stored", "Biometric evidence stored"
+    VERIFICATION_QUEUED = "verification.queued", "Verification queued"
+    VERIFICATION_COMPLETED = "verification.completed", "Verification completed"
+    VERIFICATION_REQUEUED = "verification.requeued", "Stuck verification queued again"
+    REVIEWER_APPOINTED = "user.reviewer_changed", "Reviewer appointment changed"
+
     EVIDENCE_VIEWED = "evidence.viewed", "Biometric evidence viewed"
     EVIDENCE_DOWNLOADED = "evidence.downloaded", "Biometric evidence downloaded"
     EXPORTED = "data.exported", "Data exported"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 def _rounded(value):
@@ -94,9 +95,14 @@ class VerificationResult:
     thresholds: dict
     engine_version: str
     details: list[str] = field(default_factory=list)
+    # The frames the match was computed on, as (frame index, RGB array at work scale): what a
+    # reviewer needs to see. Pixels, so never part of ``to_dict``.
+    key_frames: list[tuple[int, Any]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
-        return _rounded(asdict(self))
+        data = _rounded(asdict(self))
+        data.pop("key_frames", None)
+        return data
 
 
 @dataclass(slots=True)

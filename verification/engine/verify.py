@@ -144,6 +144,8 @@ def verify(
     identity = IdentityReport(threshold=t.identity_threshold)
     live = LivenessReport(challenge=actions, mirrored=mirrored)
 
+    key_frames: list[tuple[int, np.ndarray]] = []
+
     def finish() -> VerificationResult:
         timings["total"] = (time.perf_counter() - started) * 1000.0
         unique = list(dict.fromkeys(found))
@@ -158,6 +160,7 @@ def verify(
             thresholds=t.to_dict(),
             engine_version=ENGINE_VERSION,
             details=details,
+            key_frames=key_frames,
         )
 
     # Portrait --------------------------------------------------------------------------------
@@ -230,7 +233,8 @@ def verify(
 
     # Encode the few frames that decide ---------------------------------------------------------
     clock = time.perf_counter()
-    chips = [faces.face_chip(c.rgb, c.box) for c in picked]
+    key_frames.extend((c.index, c.rgb) for c in picked)
+    chips = [faces.face_chip(rgb, c.box) for (_, rgb), c in zip(key_frames, picked, strict=True)]
     sharpness = [faces.sharpness(faces.to_grey(c.rgb), c.box) for c in picked]
     if sharpness:
         quality.capture_sharpness = max(sharpness)

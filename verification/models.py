@@ -1,0 +1,170 @@
+"""Challenges, consent, biometric evidence and verification jobs.
+
+Biometric files live only in ``BiometricEvidence.file``, on the encrypted evidence storage
+(see storage.py): nothing here is ever under MEDIA_URL.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from registrations.models import Registration
+from verification.storage import evidence_storage
+
+
+class Consent(models.Model):
+    """The subscriber's separate, explicit consent to the processing of their biometrics,
+    recorded by the member of staff who showed them the text."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, related_name="biometric_consent"
+    )
+    text_version = models.CharField(max_length=32)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Consent {self.text_version} for {self.registration_id}"
+
+
+class Challenge(models.Model):
+    """What the person must do in front of the camera, issued by the server for one capture.
+
+    Single use (``used_at``) and short-lived (``expires_at``): a recording of an earlier
+    session answers a challenge that no longer exists.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    nonce = models.CharField(max_length=64, unique=True)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="challenges"
+    )
+    actions = models.JSONField()
+    issued_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("issued_at")), name="challenge_expires_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Challenge {','.join(self.actions)}"
+
+    def expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+def evidence_path(instance: "BiometricEvidence", filename: str) -> str:
+    """A name that says nothing about the person or the kind of file."""
+    return f"{instance.created_at:%Y/%m}/{instance.id.hex}"
+
+
+class BiometricEvidence(models.Model):
+    class Kind(models.TextChoices):
+        PORTRAIT = "portrait", "ID portrait"
+        CAPTURE = "capture", "Live capture"
+        KEY_FRAME = "key_frame", "Key frame"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="evidence"
+    )
+    job = models.ForeignKey(
+        "VerificationJob",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(help_text="Bytes before encryption")
+    sha256 = models.CharField(max_length=64)
+    frame_index = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "biometric evidence"
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="portrait", job__isnull=True) | Q(job__isnull=False),
+                name="evidence_capture_belongs_to_job",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.id}"
+
+
+class VerificationJob(models.Model):
+    """One attempt at verifying a registration: a capture answering a challenge."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REVIEW = "review", "Sent to review"
+        RETAKE = "retake", "Retake needed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="verification_jobs"
+    )
+    challenge = models.OneToOneField(Challenge, on_delete=models.PROTECT, related_name="job")
+    attempt = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    deliveries = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker has taken the job"
+    )
+    decision = models.CharField(max_length=8, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    engine_version = models.CharField(max_length=32, blank=True)
+    timings_ms = models.JSONField(default=dict, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    queued_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["registration", "attempt"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "attempt"], name="one_job_per_attempt"),
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="attempt_from_one"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (Q(finished_at__isnull=False) & ~Q(outcome="")),
+                name="done_job_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Verification {self.attempt} of {self.registration_id}: {self.status}"
+
+    @property
+    def done(self) -> bool:
+        return self.status == self.Status.DONE

@@ -1,0 +1,56 @@
+"""Celery interfaces of verification: thin, they load ids and call services."""
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_process_init
+from django.db import DatabaseError
+
+from verification import engine_runner, services
+from verification.storage import EvidenceUnreadable
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try later: the database or the storage hiccuped. A verification
+# itself never raises for bad media (the engine turns it into reasons).
+TRANSIENT_ERRORS = (DatabaseError, OSError)
+
+
+@worker_process_init.connect
+def _load_face_models(**_kwargs) -> None:
+    engine_runner.warm_up()
+
+
+@shared_task(
+    name="verification.run_job",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=90,
+    time_limit=120,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def verification_job_run(job_id: str) -> str:
+    job = services.verification_job_start(job_id=job_id)
+    if job is None:
+        return "already done"
+    try:
+        result = engine_runner.verify_job(job)
+    except EvidenceUnreadable:
+        # Not transient: a key is missing. Leave the job for the sweeper once keys are fixed.
+        logger.error("verification job %s: evidence cannot be decrypted", job_id)
+        services.verification_job_note_error(job_id=job_id, error="evidence cannot be decrypted")
+        raise
+    except TRANSIENT_ERRORS as error:
+        services.verification_job_note_error(job_id=job_id, error=type(error).__name__)
+        raise
+    recorded = services.verification_job_complete(job_id=job_id, result=result)
+    return "done" if recorded else "already done"
+
+
+@shared_task(name="verification.sweep_stuck_jobs", acks_late=True)
+def sweep_stuck_jobs() -> int:
+    return len(services.verification_jobs_sweep())
