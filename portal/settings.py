@@ -192,6 +192,20 @@ if not EVIDENCE_KEYS:
         local_secret("evidence_key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode())
     ]
 
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32
+    except ValueError:
+        return False
+
+
+if not all(_is_fernet_key(key) for key in EVIDENCE_KEYS):
+    raise ImproperlyConfigured(
+        "EVIDENCE_KEYS holds an invalid key: each is 32 random bytes in URL-safe base64 "
+        "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
+    )
+
 # Uploads stay in memory and never reach a temporary file: they hold faces. A request body
 # over FILE_UPLOAD_MAX_MEMORY_SIZE loses its file (the view then says the file is too large).
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]

@@ -1,5 +1,6 @@
 """Settings come from the environment, and production refuses to start insecurely."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -28,6 +29,7 @@ def production(**extra) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "portal.example.cn",
+        "EVIDENCE_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         **extra,
     }
 
@@ -43,6 +45,8 @@ def test_production_starts_clean_with_its_variables_set(tmp_path):
         ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
         ({"DEBUG": "true"}, "DEBUG must be off"),
         ({"AUDIT_CHECKPOINT_KEY": ""}, "AUDIT_CHECKPOINT_KEY must be set"),
+        ({"EVIDENCE_KEYS": ""}, "EVIDENCE_KEYS must be set"),
+        ({"EVIDENCE_KEYS": "not-a-fernet-key"}, "EVIDENCE_KEYS holds an invalid key"),
         ({"REGISTRATION_CAP_PER_OPERATOR": "five"}, "must be a whole number"),
         ({"REGISTRATION_CAP_PER_OPERATOR": "0"}, "must be at least 1"),
     ],
