@@ -9,12 +9,14 @@ Images: JPEG and PNG, in any mode Pillow reads (RGB, RGBA, palette, grey, 16-bit
 EXIF orientation applied. They come back as ``uint8`` RGB arrays of shape (H, W, 3).
 
 Captures: WebM (VP8/VP9), MP4 (H.264, MPEG-4) and QuickTime MOV, decoded once by OpenCV's
-FFmpeg backend, or a list of frames (RGB or grey ``uint8`` arrays).
+FFmpeg backend, or a list of frames (RGB or grey ``uint8`` arrays). A video frame's time is its
+timestamp in the stream (browsers record at a variable frame rate), see ``_FrameClock``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import struct
 import zlib
@@ -233,6 +235,67 @@ class CaptureInfo:
     decoded_frames: int = 0
 
 
+# Two frames stamped closer than this are not a camera's (over 500 frames a second): the later
+# stamp is then not believed.
+_MIN_FRAME_GAP_S = 0.002
+
+
+class _FrameClock:
+    """The time of each decoded frame, from the stream's timestamps while they move forward.
+
+    A browser's MediaRecorder writes WebM at a variable frame rate, usually with no rate or
+    duration in the container, and FFmpeg then guesses one from the first frames (a 15 fps
+    recording reads as 25 fps, a 25 fps one sometimes as 200): ``index / fps`` would squeeze or
+    stretch every duration liveness measures. A frame without a usable stamp (missing, or not
+    after the previous frame) is put one frame later, at the rate measured so far; until two
+    frames are in, that rate is the container's.
+    """
+
+    def __init__(self, nominal_fps: float):
+        self.nominal_fps = nominal_fps
+        self.origin: float | None = None
+        self.frames = 0
+        self.last_s = 0.0
+
+    @property
+    def fps(self) -> float:
+        """The frame rate measured over the frames so far."""
+        if self.frames < 2 or self.last_s <= 0.0:
+            return self.nominal_fps
+        return (self.frames - 1) / self.last_s
+
+    def tick(self, stamp_ms: float) -> float:
+        """The time of the next frame, given its stamp (``CAP_PROP_POS_MSEC`` after a grab)."""
+        stamp_s = stamp_ms / 1000.0 if math.isfinite(stamp_ms) else None
+        if self.frames == 0:
+            self.origin, time_s = stamp_s, 0.0  # times count from the first frame
+        else:
+            time_s = self._since_origin(stamp_s)
+            if time_s is None or time_s < self.last_s + _MIN_FRAME_GAP_S:
+                time_s = self.last_s + 1.0 / self.fps
+        self.frames += 1
+        self.last_s = time_s
+        return time_s
+
+    def _since_origin(self, stamp_s: float | None) -> float | None:
+        if stamp_s is None or self.origin is None:
+            return None
+        return stamp_s - self.origin
+
+
+def _truncated(info: CaptureInfo, clock: _FrameClock) -> bool:
+    """Fewer frames than the container declares, over a shorter time than it declares.
+
+    A variable-rate WebM that has a duration declares its duration times a guessed rate (a
+    15 fps browser recording of 10 s: 251 frames at a guessed 25 fps, for 151 real frames), so
+    the count alone would call it truncated; the time its frames reach does not fall short.
+    """
+    if not info.declared_frames or info.decoded_frames >= 0.9 * info.declared_frames - 2:
+        return False
+    declared_s = info.declared_frames / clock.nominal_fps
+    return clock.last_s < 0.9 * declared_s - 2 / clock.nominal_fps
+
+
 class Capture:
     """A capture to iterate over once: a video file or a list of frames."""
 
@@ -321,11 +384,13 @@ class Capture:
             info.declared_frames = declared if trusted_rate and declared > 0 else 0
             if info.declared_frames / info.fps > limits.max_duration_s + 0.5:
                 raise MediaError(f"{name}: capture longer than {limits.max_duration_s:g} s")
+            clock = _FrameClock(info.fps)
             index = 0
             while capture.grab():
                 if index >= limits.max_frames:
                     raise MediaError(f"{name}: more than {limits.max_frames} frames")
-                time_s = index / info.fps
+                time_s = clock.tick(capture.get(cv2.CAP_PROP_POS_MSEC))
+                info.fps = clock.fps
                 if time_s > limits.max_duration_s:
                     raise MediaError(f"{name}: capture longer than {limits.max_duration_s:g} s")
                 if wanted is not None and not wanted(index):
@@ -345,7 +410,7 @@ class Capture:
             capture.release()
         if info.decoded_frames == 0:
             raise MediaError(f"{name}: no frame could be decoded")
-        if info.declared_frames and info.decoded_frames < 0.9 * info.declared_frames - 2:
+        if _truncated(info, clock):
             raise MediaError(
                 f"{name}: truncated ({info.decoded_frames} of {info.declared_frames} frames)"
             )
