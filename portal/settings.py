@@ -218,6 +218,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = VERIFICATION_MAX_CAPTURE_BYTES + 1024 * 1024
 VERIFICATION_CHALLENGE_TTL_S = env_int("VERIFICATION_CHALLENGE_TTL_S", 120, minimum=10)
 VERIFICATION_MAX_ATTEMPTS = env_int("VERIFICATION_MAX_ATTEMPTS", 3, minimum=1)
 VERIFICATION_STUCK_AFTER_S = env_int("VERIFICATION_STUCK_AFTER_S", 300, minimum=30)
+VERIFICATION_MAX_DELIVERIES = env_int("VERIFICATION_MAX_DELIVERIES", 5, minimum=1)
 # Fixes the actions of every challenge (for example "turn_left,blink"): for browser tests
 # whose fake camera plays a known clip, and for demos. Empty: random actions.
 VERIFICATION_CHALLENGE_ACTIONS = env_list("VERIFICATION_CHALLENGE_ACTIONS", [])

@@ -15,6 +15,7 @@ REASONS = {
     "identity_changed": "The person in the recording changed during the recording.",
     "no_match": "The face in the recording does not match the ID portrait.",
     "match_uncertain": "The match with the ID portrait is uncertain: a reviewer will decide.",
+    "processing_failed": "The recording could not be checked automatically: a reviewer decides.",
 }
 
 # Refusals of the flow itself (uploads, challenges, order of the steps).

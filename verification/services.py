@@ -324,6 +324,9 @@ def verification_job_start(*, job_id) -> VerificationJob | None:
     job = VerificationJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None or job.done:
         return None
+    if job.deliveries >= settings.VERIFICATION_MAX_DELIVERIES:
+        _give_up(job)
+        return None
     job.status = VerificationJob.Status.RUNNING
     job.deliveries += 1
     job.started_at = timezone.now()
@@ -332,6 +335,36 @@ def verification_job_start(*, job_id) -> VerificationJob | None:
     if registration.status == Status.SUBMITTED:
         registration_services.registration_start_verification(registration=registration)
     return job
+
+
+# A job whose runs keep dying (a capture that crashes the decoder, a time limit hit each time)
+# must not loop forever: after this many deliveries a person decides.
+PROCESSING_FAILED = "processing_failed"
+
+
+def _give_up(job: VerificationJob) -> None:
+    job.status = VerificationJob.Status.DONE
+    job.outcome = VerificationJob.Outcome.REVIEW
+    job.reasons = [PROCESSING_FAILED]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "outcome", "reasons", "finished_at"])
+    audit_record(
+        action=Action.VERIFICATION_COMPLETED,
+        obj=job.registration,
+        changes={
+            "verification_job": (None, str(job.pk)),
+            "outcome": (None, job.outcome),
+            "reasons": (None, job.reasons),
+        },
+    )
+    registration = job.registration
+    if registration.status == Status.SUBMITTED:
+        registration = registration_services.registration_start_verification(
+            registration=registration
+        )
+    registration_services.registration_decide(
+        registration=registration, decision=Status.REVIEW, reasons=job.reasons
+    )
 
 
 @transaction.atomic

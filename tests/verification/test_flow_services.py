@@ -229,3 +229,17 @@ def test_the_sweeper_requeues_a_stuck_job_once(draft, users, clip_bytes, setting
     assert services.verification_jobs_sweep(now=later) == [job.pk]
     assert services.verification_jobs_sweep(now=later) == [], "queued again: fresh for a while"
     assert AuditEvent.objects.filter(action="verification.requeued").count() == 1
+
+
+def test_a_job_that_keeps_dying_goes_to_a_person_instead_of_looping(
+    draft, users, clip_bytes, settings
+):
+    settings.VERIFICATION_MAX_DELIVERIES = 2
+    job = capture(draft, users["staff"], clip_bytes)
+    VerificationJob.objects.filter(pk=job.pk).update(deliveries=2)  # two runs died
+    assert services.verification_job_start(job_id=job.pk) is None
+    job.refresh_from_db()
+    draft.refresh_from_db()
+    assert job.status == "done" and job.outcome == "review"
+    assert job.reasons == ["processing_failed"]
+    assert draft.status == Registration.Status.REVIEW
