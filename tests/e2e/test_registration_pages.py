@@ -43,15 +43,18 @@ def test_outlet_staff_fix_their_mistakes_and_save_a_registration(
     page.fill("#id_msisdn", "138 0013 8000")
     page.click("button:has-text('Save registration')")
 
-    page.wait_for_selector("text=Registration saved as a draft.")
+    page.wait_for_selector("text=Registration saved as a draft. Next: the ID portrait.")
+    assert page.get_by_role("button", name="Upload portrait").is_visible()
+    screenshot("saved-draft-portrait-next")
+
+    registration = Registration.objects.get()
+    assert registration.status == "draft", "outlet drafts are submitted by the capture upload"
+    assert registration.subscriber.id_number == good_id
+
+    page.get_by_role("link", name="Back to the registration").click()
     assert rules.mask_id_number(good_id) in page.content()
     assert good_id not in page.content(), "the full ID number is never shown"
-    screenshot("saved-draft")
-
-    page.click("button:has-text('Submit for verification')")
-    page.wait_for_selector("text=Registration submitted.")
-    screenshot("submitted")
-    assert Registration.objects.get().status == "submitted"
+    screenshot("draft-detail")
 
 
 def test_an_inspector_of_one_province_sees_only_it_and_can_filter(

@@ -1,0 +1,461 @@
+/* The live capture page: challenge -> camera -> recording -> upload -> verification result.
+ *
+ * No framework and no external resource: the portal runs on closed networks. Nothing here
+ * logs to the console; the recording only ever goes to this portal's upload endpoint.
+ */
+"use strict";
+
+(() => {
+  // -- constants -------------------------------------------------------------------------------
+  const RECORD_SECONDS = 8; // the engine wants 6 to 10 s; 8 leaves room for each prompt
+  const LEAD_IN_SECONDS = 1; // "look at the camera" before the first action
+  const POLL_INTERVAL_MS = 300;
+  const POLL_GIVE_UP_MS = 10 * 60 * 1000; // then the registration page has the answer
+  const MAX_POLL_FAILURES = 20; // consecutive network failures before saying so
+  // VP8 first: what the verification engine decodes fastest, and what every Chromium records.
+  const PREFERRED_TYPES = ["video/webm;codecs=vp8", "video/webm;codecs=vp9", "video/webm"];
+
+  const ACTION_WORDS = {
+    turn_left: "Turn your head to YOUR left",
+    turn_right: "Turn your head to YOUR right",
+    blink: "Blink",
+  };
+  const OUTCOME_WORDS = {
+    approved: "Approved",
+    rejected: "Rejected",
+    review: "Sent to a reviewer",
+    retake: "Retake needed",
+  };
+  const PROGRESS_WORDS = {
+    queued: "Waiting for a verifier…",
+    running: "Verifying…",
+  };
+  const CAMERA_PROBLEMS = {
+    NotAllowedError: "Access to the camera was refused.",
+    SecurityError: "Access to the camera was refused.",
+    NotFoundError: "No camera was found.",
+    OverconstrainedError: "No camera was found.",
+    NotReadableError: "The camera is in use by another program or not working.",
+  };
+  const FALLBACK_HINT = "Use “Upload a recorded clip” below instead.";
+  // Refusals of the file itself: the server refuses them before spending the challenge, so
+  // the person may choose another file and answer the same challenge.
+  const FILE_PROBLEMS = ["empty_file", "file_too_large", "not_a_video", "missing_file"];
+
+  // -- the page ---------------------------------------------------------------------------------
+  const root = document.getElementById("capture");
+  if (!root) return;
+  const byId = (id) => document.getElementById(id);
+  const el = {
+    alert: byId("capture-alert"),
+    controls: byId("capture-controls"),
+    attempt: byId("capture-attempt"),
+    preview: byId("capture-preview"),
+    cameraIdle: byId("capture-camera-idle"),
+    action: byId("capture-action"),
+    countdown: byId("capture-countdown"),
+    actions: byId("capture-actions"),
+    start: byId("capture-start"),
+    fallback: byId("capture-fallback"),
+    fallbackChallenge: byId("capture-fallback-challenge"),
+    file: byId("capture-file"),
+    uploadFile: byId("capture-upload-file"),
+    progress: byId("capture-progress"),
+    result: byId("capture-result"),
+    outcome: byId("capture-outcome"),
+    reasons: byId("capture-reasons"),
+    registrationStatus: byId("capture-registration-status"),
+    retake: byId("capture-retake"),
+    retakeOffer: byId("capture-retake-offer"),
+    detail: byId("capture-detail"),
+    attemptsLeft: byId("capture-attempts-left"),
+  };
+  const urls = {
+    challenge: root.dataset.challengeUrl,
+    upload: root.dataset.uploadUrl,
+    status: root.dataset.statusUrl,
+  };
+  const maxBytes = Number(root.dataset.maxBytes) * 1024 * 1024;
+
+  // The challenge in hand, kept so that a camera failure can fall back to a file upload with it.
+  let challenge = null;
+  let challengeTimer = null;
+  let busy = false;
+
+  // -- small helpers ----------------------------------------------------------------------------
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function csrfToken() {
+    const input = root.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function showError(message) {
+    el.alert.textContent = message;
+  }
+
+  function clearError() {
+    el.alert.textContent = "";
+  }
+
+  function setProgress(text) {
+    el.progress.textContent = text;
+  }
+
+  function setBusy(value) {
+    // One request at a time: a double click must not spend two challenges or two attempts.
+    busy = value;
+    for (const button of [el.start, el.fallbackChallenge, el.uploadFile, el.retake]) {
+      button.disabled = value;
+    }
+  }
+
+  /** A refusal, carrying a plain message (never a stack trace) and the server's reason codes. */
+  class Refusal extends Error {
+    constructor(message, reasons = []) {
+      super(message);
+      this.reasons = reasons;
+    }
+  }
+
+  /** fetch() that returns the JSON body, or throws a Refusal with a message fit for the page. */
+  async function requestJson(url, options = {}) {
+    let response;
+    try {
+      response = await fetch(url, {
+        credentials: "same-origin",
+        ...options,
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json", ...options.headers },
+      });
+    } catch (networkError) {
+      throw new Refusal("The portal could not be reached. Check the connection and try again.");
+    }
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (notJson) {
+      body = null; // an HTML error page (a proxy, a lost session): say it plainly below
+    }
+    if (!response.ok) {
+      if (body && typeof body.error === "string") throw new Refusal(body.error, body.reasons);
+      if (response.status === 403) {
+        throw new Refusal("You are no longer signed in or may not do this. Reload the page.");
+      }
+      if (response.status === 413) {
+        throw new Refusal("The file is too large. Record a shorter clip (6 to 10 seconds).");
+      }
+      throw new Refusal(`The portal could not do this (error ${response.status}). Try again.`);
+    }
+    if (body === null) throw new Refusal("The portal sent an unexpected answer. Try again.");
+    return body;
+  }
+
+  function messageOf(error) {
+    // Only our own plain messages reach the page; anything else gets a generic sentence.
+    return error instanceof Refusal ? error.message : "Something went wrong. Try again.";
+  }
+
+  // -- challenge --------------------------------------------------------------------------------
+  function challengeIsFresh() {
+    return challenge !== null && Date.now() < challenge.expiresAt - 2000;
+  }
+
+  async function newChallenge() {
+    const body = await requestJson(urls.challenge, { method: "POST" });
+    challenge = {
+      nonce: body.nonce,
+      actions: body.actions,
+      // The server's TTL counted from now: the browser's clock may differ from the server's.
+      expiresAt: Date.now() + body.expires_in_s * 1000,
+    };
+    showActions(challenge.actions);
+    return challenge;
+  }
+
+  function showActions(actions) {
+    el.actions.replaceChildren(
+      ...actions.map((action) => {
+        const item = document.createElement("li");
+        item.textContent = ACTION_WORDS[action] || action.replace(/_/g, " ");
+        item.dataset.action = action;
+        return item;
+      }),
+    );
+  }
+
+  function highlightAction(index) {
+    el.actions.querySelectorAll("li").forEach((item, i) => {
+      item.classList.toggle("current", i === index);
+      item.classList.toggle("done", i < index);
+    });
+  }
+
+  /** For the fallback: how long the challenge in hand stays valid, updated every second. */
+  function showChallengeExpiry() {
+    clearInterval(challengeTimer);
+    const tick = () => {
+      const left = Math.max(0, Math.round((challenge.expiresAt - Date.now()) / 1000));
+      el.countdown.textContent = left
+        ? `Upload the clip within ${left} s.`
+        : "This challenge expired: press “Show what to record” again.";
+      if (!left) clearInterval(challengeTimer);
+    };
+    tick();
+    challengeTimer = setInterval(tick, 1000);
+  }
+
+  function forgetChallenge() {
+    // A nonce is good for one upload only, whatever the server answered.
+    challenge = null;
+    clearInterval(challengeTimer);
+    el.countdown.textContent = "";
+  }
+
+  // -- camera and recording ---------------------------------------------------------------------
+  function recorderType() {
+    if (!window.MediaRecorder) return null;
+    if (typeof MediaRecorder.isTypeSupported !== "function") return "";
+    return PREFERRED_TYPES.find((type) => MediaRecorder.isTypeSupported(type)) || "";
+  }
+
+  function cameraAvailable() {
+    return Boolean(navigator.mediaDevices && navigator.mediaDevices.getUserMedia) &&
+      recorderType() !== null;
+  }
+
+  async function openCamera() {
+    try {
+      return await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+    } catch (error) {
+      const problem = CAMERA_PROBLEMS[error && error.name] || "The camera could not be opened.";
+      // Open the fallback: the challenge in hand stays valid for a clip recorded elsewhere.
+      el.action.textContent = "Record these actions, in this order:";
+      el.fallback.open = true;
+      throw new Refusal(`${problem} ${FALLBACK_HINT}`);
+    }
+  }
+
+  function closeCamera(stream) {
+    // Turn the camera (and its light) off as soon as the recording is done.
+    stream.getTracks().forEach((track) => track.stop());
+    el.preview.srcObject = null;
+    el.preview.classList.remove("live");
+    el.cameraIdle.hidden = false;
+  }
+
+  async function showPreview(stream) {
+    el.preview.srcObject = stream;
+    el.preview.classList.add("live");
+    el.cameraIdle.hidden = true;
+    try {
+      await el.preview.play();
+    } catch (ignored) {
+      // Autoplay refused: the recording does not need the preview, only the person does.
+    }
+  }
+
+  /** Which prompt is on screen at a given second of the recording. */
+  function promptAt(second, actions) {
+    if (second < LEAD_IN_SECONDS) return -1;
+    const share = (RECORD_SECONDS - LEAD_IN_SECONDS) / actions.length;
+    return Math.min(actions.length - 1, Math.floor((second - LEAD_IN_SECONDS) / share));
+  }
+
+  function showPrompt(elapsed, actions) {
+    const index = promptAt(elapsed, actions);
+    const left = Math.max(0, Math.ceil(RECORD_SECONDS - elapsed));
+    el.action.textContent = index < 0 ? "Look at the camera" : ACTION_WORDS[actions[index]] ||
+      actions[index];
+    el.countdown.textContent = `Recording: ${left} s left`;
+    highlightAction(index);
+  }
+
+  /** Record the stream for RECORD_SECONDS while the prompts run; resolves to the clip. */
+  function record(stream, actions) {
+    return new Promise((resolve, reject) => {
+      const type = recorderType();
+      const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+      const chunks = [];
+      const started = performance.now();
+      let ticker = null;
+      recorder.ondataavailable = (event) => {
+        if (event.data && event.data.size) chunks.push(event.data);
+      };
+      recorder.onerror = () => {
+        clearInterval(ticker);
+        reject(new Refusal(`The recording failed. ${FALLBACK_HINT}`));
+      };
+      recorder.onstop = () => {
+        clearInterval(ticker);
+        resolve(new Blob(chunks, { type: recorder.mimeType || type || "video/webm" }));
+      };
+      const tick = () => {
+        const elapsed = (performance.now() - started) / 1000;
+        showPrompt(Math.min(elapsed, RECORD_SECONDS), actions);
+        if (elapsed >= RECORD_SECONDS && recorder.state === "recording") recorder.stop();
+      };
+      recorder.start(1000); // chunks every second: a long recording is never one huge buffer
+      tick();
+      ticker = setInterval(tick, 100);
+    });
+  }
+
+  function clipName(blob) {
+    return blob.type.includes("mp4") ? "capture.mp4" : "capture.webm";
+  }
+
+  // -- upload and result ------------------------------------------------------------------------
+  async function upload(blob, name) {
+    if (blob.size > maxBytes) {
+      throw new Refusal("The file is too large. Record a shorter clip (6 to 10 seconds).");
+    }
+    const form = new FormData();
+    form.append("nonce", challenge.nonce);
+    form.append("capture", blob, name);
+    setProgress("Uploading…");
+    try {
+      const accepted = await requestJson(urls.upload, { method: "POST", body: form });
+      forgetChallenge(); // spent: a nonce answers one capture only
+      return accepted;
+    } catch (error) {
+      const fileProblem = (error.reasons || []).some((code) => FILE_PROBLEMS.includes(code));
+      if (!fileProblem) forgetChallenge();
+      throw error;
+    }
+  }
+
+  /** Ask for the verification status until it is done; resolves to the last summary. */
+  async function watch(statusUrl) {
+    const giveUpAt = Date.now() + POLL_GIVE_UP_MS;
+    let failures = 0;
+    while (Date.now() < giveUpAt) {
+      let summary = null;
+      try {
+        summary = await requestJson(statusUrl);
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        if (failures >= MAX_POLL_FAILURES) throw error;
+      }
+      if (summary && (summary.status === "done" || summary.status === "none")) return summary;
+      if (summary) setProgress(PROGRESS_WORDS[summary.status] || "Verifying…");
+      await sleep(POLL_INTERVAL_MS);
+    }
+    throw new Refusal("The verification takes longer than usual. Its result will appear on the registration page.");
+  }
+
+  function showResult(summary) {
+    setProgress("");
+    if (summary.status === "none") {
+      el.result.hidden = true;
+      return;
+    }
+    el.outcome.textContent = OUTCOME_WORDS[summary.outcome] || summary.outcome;
+    el.outcome.className = `capture-outcome ${summary.outcome}`;
+    el.reasons.replaceChildren(
+      ...(summary.reasons || []).map((reason) => {
+        const item = document.createElement("li");
+        item.textContent = reason.text;
+        return item;
+      }),
+    );
+    el.registrationStatus.textContent = summary.registration_status_label
+      ? `Registration status: ${summary.registration_status_label}.`
+      : "";
+    if (summary.detail_url) el.detail.href = summary.detail_url;
+    const retake = Boolean(summary.retake_allowed) && summary.attempts_left > 0;
+    el.retakeOffer.hidden = !retake;
+    el.attemptsLeft.textContent = retake
+      ? `${summary.attempts_left} attempt${summary.attempts_left === 1 ? "" : "s"} left.`
+      : "";
+    // The next attempt's number, for the capture controls a retake shows again.
+    if (summary.attempt) el.attempt.textContent = String(summary.attempt + 1);
+    el.result.hidden = false;
+    el.controls.hidden = true;
+  }
+
+  async function followJob(statusUrl) {
+    el.controls.hidden = true;
+    setProgress("Waiting for a verifier…");
+    showResult(await watch(statusUrl));
+  }
+
+  // -- the two ways in: the camera, or a clip recorded elsewhere ---------------------------------
+  async function captureWithCamera() {
+    if (!cameraAvailable()) {
+      throw new Refusal(`This browser cannot use a camera here. ${FALLBACK_HINT}`);
+    }
+    const { actions } = await newChallenge();
+    el.action.textContent = "Opening the camera…";
+    const stream = await openCamera();
+    let blob;
+    try {
+      await showPreview(stream);
+      blob = await record(stream, actions);
+    } finally {
+      closeCamera(stream);
+    }
+    el.action.textContent = "Recording done.";
+    el.countdown.textContent = "";
+    highlightAction(actions.length);
+    const accepted = await upload(blob, clipName(blob));
+    await followJob(accepted.status_url || urls.status);
+  }
+
+  async function showWhatToRecord() {
+    if (!challengeIsFresh()) await newChallenge();
+    el.action.textContent = "Record these actions, in this order:";
+    showChallengeExpiry();
+  }
+
+  async function uploadRecordedClip() {
+    const file = el.file.files && el.file.files[0];
+    if (!file) throw new Refusal("Choose the recorded clip first.");
+    // Without a challenge in hand, get one now so the upload can answer it (and show it).
+    if (!challengeIsFresh()) await showWhatToRecord();
+    const accepted = await upload(file, file.name || "capture.webm");
+    await followJob(accepted.status_url || urls.status);
+  }
+
+  /** Run one user action: one at a time, errors to the alert region. */
+  function guarded(task) {
+    return async () => {
+      if (busy) return;
+      clearError();
+      el.result.hidden = true;
+      setBusy(true);
+      try {
+        await task();
+      } catch (error) {
+        setProgress("");
+        el.controls.hidden = false;
+        showError(messageOf(error));
+      } finally {
+        setBusy(false);
+      }
+    };
+  }
+
+  function startOver() {
+    // A retake is a new attempt with a new challenge, from the start.
+    forgetChallenge();
+    el.result.hidden = true;
+    el.controls.hidden = false;
+    el.action.textContent = "";
+    el.countdown.textContent = "";
+    el.actions.replaceChildren();
+    el.start.focus();
+  }
+
+  el.start.addEventListener("click", guarded(captureWithCamera));
+  el.fallbackChallenge.addEventListener("click", guarded(showWhatToRecord));
+  el.uploadFile.addEventListener("click", guarded(uploadRecordedClip));
+  el.retake.addEventListener("click", startOver);
+
+  // Opened while a job is pending (or after one): show where it stands at once.
+  if (root.dataset.watch) {
+    guarded(() => followJob(urls.status))();
+  }
+})();
