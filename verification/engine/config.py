@@ -41,6 +41,9 @@ class Thresholds:
       blink_reopen_ratio: ... and ends when EAR is back over this fraction.
       blink_max_s: the longest closure that still counts as a blink (a squint or a wink held
         for a second is not one).
+      blink_max_yaw_deg: closures on a head turned further than this are not blinks: the far
+        eye foreshortens and its EAR dips by itself. Browser recordings of the shared clip
+        showed such a dip mid-turn (yaw ~30 deg); its real blinks are under 20 deg.
       turn_yaw_deg: a head turn is seen when the yaw passes this many degrees to one side...
       turn_min_s: ... for at least this long.
       min_shape_motion: a face whose landmarks never leave an affine image of themselves (a flat
@@ -64,6 +67,7 @@ class Thresholds:
     blink_ratio: float = 0.75
     blink_reopen_ratio: float = 0.85
     blink_max_s: float = 0.5
+    blink_max_yaw_deg: float = 20.0
     turn_yaw_deg: float = 15.0
     turn_min_s: float = 0.1
     min_shape_motion: float = 0.03

@@ -15,7 +15,8 @@ Signed subject yaw: positive = turned to the subject's left, negative = to the s
 Blinks: the eye aspect ratio (EAR) of both eyes, averaged, against a local open-eye baseline
 (the 80th percentile of the regularly sampled EARs within +-1 s): a blink is a closure under
 ``blink_ratio`` x baseline that reopens over ``blink_reopen_ratio`` x baseline within
-``blink_max_s``. A wink or a squint held longer does not count.
+``blink_max_s``. A wink or a squint held longer does not count, nor does a closure while the
+head is turned beyond ``blink_max_yaw_deg`` (the far eye foreshortens: its EAR dips by itself).
 
 Shape motion: the landmarks of a flat picture (a photo held up, or replayed on a screen and
 zoomed, panned or tilted) stay an affine image of each other. The 95th percentile of the affine
@@ -89,8 +90,10 @@ def find_blinks(samples: list[Sample], t: Thresholds) -> list[Event]:
         if closed:
             if ratio >= t.blink_reopen_ratio:
                 duration = closed[-1].time_s - closed[0].time_s
-                if was_open and duration <= t.blink_max_s:
-                    deepest = min(closed, key=lambda s: s.ear)
+                deepest = min(closed, key=lambda s: s.ear)
+                # On a turned head the far eye foreshortens and the EAR dips without a blink.
+                frontal = abs(deepest.yaw) <= t.blink_max_yaw_deg
+                if was_open and duration <= t.blink_max_s and frontal:
                     events.append(Event(reasons.BLINK, deepest.index, deepest.time_s))
                 closed = []
                 was_open = True
