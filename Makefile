@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve worker test lint bench-seed clean
+.PHONY: install demo serve worker test lint bench-seed bench-verification clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ test: lint
 bench-seed: install
 	$(BIN)/python manage.py migrate --noinput
 	time $(BIN)/python manage.py seed_demo --registrations 1000000
+
+# Upload complete -> decision shown with one worker, for the shared clip (target <= 3 s).
+# Needs PostgreSQL (DATABASE_URL) and Redis or RabbitMQ (CELERY_BROKER_URL): it starts the worker.
+bench-verification: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_verification --runs 5
 
 clean:
 	rm -rf $(VENV) var

@@ -272,8 +272,9 @@ def capture_submit(
     kind = _check_capture(data)
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        _require_capturable(registration)
+        # The challenge first: a replayed nonce is refused as such, whatever the state.
         challenge = _spend_challenge(registration=registration, actor=actor, nonce=nonce)
+        _require_capturable(registration)
         attempt = registration.verification_jobs.count() + 1
         if attempt > settings.VERIFICATION_MAX_ATTEMPTS:
             raise VerificationError("attempts_exhausted", status=409)
@@ -395,7 +396,9 @@ _REGISTRATION_STATUS = {
 
 
 def _jpeg(rgb) -> bytes:
-    ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [95, 90])
+    ok, encoded = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90]
+    )
     if not ok:
         raise ValueError("a key frame could not be encoded")
     return encoded.tobytes()

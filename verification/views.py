@@ -43,7 +43,8 @@ def portrait_upload(request, pk):
     if registration.status != Registration.Status.DRAFT:
         flash.info(request, messages.problem("not_draft"))
         return redirect("registrations:detail", pk=registration.pk)
-    form = PortraitForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"  # an empty POST (nothing ticked, no file) is still a POST
+    form = PortraitForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and not form.is_valid() and _file_dropped(request, "portrait"):
         form.refuse_dropped_file()
     elif request.method == "POST" and form.is_valid():
@@ -72,7 +73,7 @@ def consent(request, pk):
     if registration.status != Registration.Status.DRAFT:
         flash.info(request, messages.problem("not_draft"))
         return redirect("registrations:detail", pk=registration.pk)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.consent_record(
             registration=registration,
