@@ -11,5 +11,7 @@ urlpatterns = [
     path("operator/", include("registrations.operator_urls")),
     path("ministry/", include("registrations.ministry_urls")),
     path("audit/", include("portal.audit.urls")),
+    path("review/", include("verification.review_urls")),
+    path("evidence/", include("verification.evidence_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -108,3 +108,9 @@ class StaffEditForm(_StaffOutletsForm):
         required=False,
         help_text="An inactive account cannot sign in; its outlets are kept.",
     )
+    is_reviewer = forms.BooleanField(
+        label="Reviewer",
+        required=False,
+        help_text="A reviewer decides your operator's registrations in manual review and sees "
+        "their biometric evidence. Nobody reviews a registration they submitted.",
+    )

@@ -93,6 +93,9 @@ def staff_list(request):
     context["rows"] = [
         (member, list(scoping.outlets_in_scope(member))) for member in context["page_obj"]
     ]
+    context["reviewers"] = {
+        member.pk for member in context["page_obj"] if scoping.is_appointed_reviewer(member)
+    }
     return render(request, "operator/staff.html", context)
 
 
@@ -135,15 +138,23 @@ def staff_edit(request, pk):
     form = StaffEditForm(
         _posted(request),
         outlets=scoping.outlets_in_scope(request.user),
-        initial={"outlets": list(scoping.outlets_in_scope(member)), "is_active": member.is_active},
+        initial={
+            "outlets": list(scoping.outlets_in_scope(member)),
+            "is_active": member.is_active,
+            "is_reviewer": scoping.is_appointed_reviewer(member),
+        },
     )
     if form.is_bound and form.is_valid():
-        was_active, active = member.is_active, form.cleaned_data["is_active"]
+        data = form.cleaned_data
+        was_active, active = member.is_active, data["is_active"]
         with transaction.atomic():
             account_services.staff_outlets_set(
-                actor=request.user, user=member, outlets=form.cleaned_data["outlets"]
+                actor=request.user, user=member, outlets=data["outlets"]
             )
             account_services.staff_active_set(actor=request.user, user=member, active=active)
+            account_services.staff_reviewer_set(
+                actor=request.user, user=member, reviewer=data["is_reviewer"]
+            )
         messages.success(request, f"Account {member.username} {_saved(was_active, active)}.")
         return redirect("operator:staff")
     return _render_form(request, "operator/staff_form.html", {"form": form, "member": member})

@@ -29,7 +29,21 @@ _NAVIGATION: dict[Role, list[tuple[str, str]]] = {
 }
 
 
+# Carrier admins and the outlet staff they appoint as reviewers (a grant, not a role).
+_REVIEW_LINK = ("Review", "review:list")
+
+
+def _links(user, role: Role) -> list[tuple[str, str]]:
+    names = list(_NAVIGATION.get(role, []))
+    if role in (Role.CARRIER_ADMIN, Role.OUTLET_STAFF) and user.has_perm(
+        "registrations.review_registration"
+    ):
+        names.insert(1 if role == Role.CARRIER_ADMIN else len(names), _REVIEW_LINK)
+    return [(label, reverse(name)) for label, name in names]
+
+
 def navigation(request) -> dict:
-    role = role_of(getattr(request, "user", None))
-    links = [(label, reverse(name)) for label, name in _NAVIGATION.get(role, [])] if role else []
+    user = getattr(request, "user", None)
+    role = role_of(user)
+    links = _links(user, role) if role else []
     return {"nav_links": links, "user_role": role}

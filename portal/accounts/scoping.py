@@ -11,7 +11,7 @@ exist). Object-level grants are django-guardian permissions:
 - outlet staff: ``registrations.work_at_outlet`` on outlets.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
@@ -24,6 +24,8 @@ INSPECT_PROVINCE = "registrations.inspect_province"
 MANAGE_OPERATOR = "registrations.manage_operator"
 USE_PARTNER_API = "registrations.use_partner_api"
 WORK_AT_OUTLET = "registrations.work_at_outlet"
+REVIEW_REGISTRATION = "registrations.review_registration"
+VIEW_EVIDENCE = "verification.view_biometricevidence"
 
 
 def _granted(user, perm: str, model) -> QuerySet:
@@ -100,6 +102,48 @@ def registrations_in_scope(user) -> QuerySet[Registration]:
             created_by=user,
         )
     return registrations.none()
+
+
+def registrations_for_review(user) -> QuerySet[Registration]:
+    """The manual review queue a user may decide: registrations in review of their operator.
+
+    Carrier admins review for the operator they manage; outlet staff appointed as reviewers
+    (a user-level ``review_registration`` grant) for their employer, at any of its outlets.
+    """
+    if not user.is_authenticated or not user.is_active or not user.has_perm(REVIEW_REGISTRATION):
+        return Registration.objects.none()
+    role = role_of(user)
+    if role == Role.CARRIER_ADMIN:
+        operators = operators_in_scope(user)
+    elif role == Role.OUTLET_STAFF and user.operator_id is not None:
+        operators = Operator.objects.filter(pk=user.operator_id)
+    else:
+        return Registration.objects.none()
+    return Registration.objects.select_related(
+        "subscriber", "operator", "outlet", "province", "created_by"
+    ).filter(operator__in=operators, status=Registration.Status.REVIEW)
+
+
+def registrations_with_evidence(user) -> QuerySet[Registration]:
+    """Registrations whose biometric evidence the user may view (with a stated reason).
+
+    Their ordinary scope, plus the review queue: an appointed reviewer must see the faces of
+    the cases they decide, even at outlets they do not work at.
+    """
+    if not user.is_authenticated or not user.has_perm(VIEW_EVIDENCE):
+        return Registration.objects.none()
+    in_scope = registrations_in_scope(user).values("pk")
+    for_review = registrations_for_review(user).values("pk")
+    return Registration.objects.select_related("operator", "province").filter(
+        Q(pk__in=in_scope) | Q(pk__in=for_review)
+    )
+
+
+def is_appointed_reviewer(user) -> bool:
+    """Outlet staff whose carrier admin made them a reviewer (a grant on the user itself)."""
+    return user.user_permissions.filter(
+        content_type__app_label="registrations", codename="review_registration"
+    ).exists()
 
 
 def staff_in_scope(user) -> QuerySet[User]:

@@ -175,3 +175,47 @@ def staff_active_set(*, actor, user, active: bool) -> None:
             operator_id=user.operator_id,
             changes={"is_active": (not active, active)},
         )
+
+
+# What an appointed reviewer may do beyond their role: decide the review queue of their
+# operator and look at the evidence of those cases. Granted to the user, not the role group,
+# so appointing one member of staff changes nobody else.
+REVIEWER_PERMISSIONS = (
+    ("registrations", "review_registration"),
+    ("verification", "view_biometricevidence"),
+)
+
+
+def _reviewer_permissions() -> list[Permission]:
+    found = Permission.objects.select_related("content_type").filter(
+        codename__in=[codename for _, codename in REVIEWER_PERMISSIONS]
+    )
+    return [p for p in found if (p.content_type.app_label, p.codename) in REVIEWER_PERMISSIONS]
+
+
+@transaction.atomic
+def staff_reviewer_set(*, actor, user, reviewer: bool) -> None:
+    """Appoint an outlet staff account as a reviewer of its operator's cases, or revoke it."""
+    from portal.accounts.roles import role_of
+    from portal.accounts.scoping import is_appointed_reviewer
+
+    if role_of(user) != Role.OUTLET_STAFF:
+        raise ValueError("Only outlet staff accounts are appointed reviewers")
+    was_reviewer = is_appointed_reviewer(user)
+    if was_reviewer == reviewer:
+        return
+    permissions = _reviewer_permissions()
+    if reviewer:
+        user.user_permissions.add(*permissions)
+    else:
+        user.user_permissions.remove(*permissions)
+    # ModelBackend caches permissions on the instance: forget them so has_perm sees the change.
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+    audit_record(
+        action=Action.REVIEWER_APPOINTED,
+        actor=actor,
+        obj=user,
+        operator_id=user.operator_id,
+        changes={"reviewer": (was_reviewer, reviewer)},
+    )

@@ -5,11 +5,13 @@ the login page; 404 means "not yours" and looks exactly like "does not exist".
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from portal.accounts.roles import Role
 from portal.accounts.services import user_create
 from tests.conftest import PASSWORD, create_registration
+from verification.models import BiometricEvidence
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +86,65 @@ MATRIX = [
         403,
     ),
     row("get", "/audit/export.csv", 302, 200, 200, 200, 200, 403, 403),
+    # The outlet's verification steps (reg_gd is a draft: no portrait or consent yet).
+    row("get", "/registrations/{reg_gd}/portrait/", 302, 403, 403, 403, 403, 200, 403),
+    row("get", "/registrations/{reg_bj}/portrait/", 302, 403, 403, 403, 403, 404, 403),
+    row("get", "/registrations/{reg_gd}/consent/", 302, 403, 403, 403, 403, 200, 403),
+    row("get", "/registrations/{reg_bj}/consent/", 302, 403, 403, 403, 403, 404, 403),
+    row("get", "/registrations/{reg_gd}/capture/", 302, 403, 403, 403, 403, 302, 403),
+    row("get", "/registrations/{reg_bj}/capture/", 302, 403, 403, 403, 403, 404, 403),
+    row("post", "/registrations/{reg_gd}/capture/challenge/", 302, 403, 403, 403, 403, 409, 403),
+    row("post", "/registrations/{reg_bj}/capture/challenge/", 302, 403, 403, 403, 403, 404, 403),
+    row("get", "/registrations/{reg_gd}/capture/challenge/", 405, 405, 405, 405, 405, 405, 405),
+    row("post", "/registrations/{reg_gd}/capture/upload/", 302, 403, 403, 403, 403, 400, 403),
+    row("post", "/registrations/{reg_bj}/capture/upload/", 302, 403, 403, 403, 403, 404, 403),
+    row("get", "/registrations/{reg_gd}/verification/", 302, 200, 200, 200, 200, 200, 403),
+    row("get", "/registrations/{reg_bj}/verification/", 302, 200, 200, 404, 200, 404, 403),
+    row("get", "/registrations/{reg_cucc}/verification/", 302, 200, 200, 200, 404, 404, 403),
+    # Manual review: rev_* are in review; reg_gd is a draft, not in the queue.
+    row("get", "/review/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/review/{rev_gd}/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/review/{rev_gd}/?reason=matrix+check", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/review/{rev_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    row("get", "/review/{reg_gd}/", 302, 403, 403, 403, 404, 403, 403),
+    row("post", "/review/{rev_gd}/", 302, 403, 403, 403, 400, 403, 403),
+    row("post", "/review/{rev_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    # Biometric evidence: a stated reason, the viewer's scope, and the permission.
+    row("get", "/evidence/{ev_gd}/?reason=matrix+check", 302, 403, 200, 200, 200, 403, 403),
+    row("get", "/evidence/{ev_bj}/?reason=matrix+check", 302, 403, 200, 404, 200, 403, 403),
+    row("get", "/evidence/{ev_cucc}/?reason=matrix+check", 302, 403, 200, 200, 404, 403, 403),
+    row("get", "/evidence/{ev_gd}/", 302, 403, 400, 400, 400, 403, 403),
+    row("get", "/evidence/{ev_gd}/?reason=ok", 302, 403, 400, 400, 400, 403, 403),
+    row("get", "/evidence/{ev_cucc}/", 302, 403, 400, 400, 404, 403, 403),
+    row(
+        "get",
+        "/evidence/00000000-0000-0000-0000-000000000000/?reason=matrix+check",
+        302,
+        403,
+        404,
+        404,
+        404,
+        403,
+        403,
+    ),
+    row("post", "/evidence/{ev_gd}/?reason=matrix+check", 405, 405, 405, 405, 405, 405, 405),
     row("get", "/admin/", 302, 200, 302, 302, 302, 302, 302),
     row("get", "/admin/registrations/registration/", 302, 200, 302, 302, 302, 302, 302),
 ]
+
+
+def store_portrait(registration) -> BiometricEvidence:
+    """A stand-in ID portrait on the encrypted storage (the bytes need not be a real face)."""
+    evidence = BiometricEvidence(
+        registration=registration,
+        kind=BiometricEvidence.Kind.PORTRAIT,
+        content_type="image/jpeg",
+        size=4,
+        sha256="0" * 64,
+    )
+    evidence.file.save("evidence", ContentFile(b"\xff\xd8\xff\xd9"), save=False)
+    evidence.save()
+    return evidence
 
 
 @pytest.fixture
@@ -95,10 +153,18 @@ def world(users, outlet_gd, outlet_bj, outlet_cucc_gd, cucc):
         username="staff_cucc", password=PASSWORD, role=Role.OUTLET_STAFF, operator=cucc,
         outlets=[outlet_cucc_gd],
     )  # fmt: skip
+    rev_gd = create_registration(actor=users["staff"], outlet=outlet_gd, status="review")
+    rev_bj = create_registration(actor=users["staff_bj"], outlet=outlet_bj, status="review")
+    rev_cucc = create_registration(actor=staff_cucc, outlet=outlet_cucc_gd, status="review")
     return {
         "reg_gd": create_registration(actor=users["staff"], outlet=outlet_gd).pk,
         "reg_bj": create_registration(actor=users["staff_bj"], outlet=outlet_bj).pk,
         "reg_cucc": create_registration(actor=staff_cucc, outlet=outlet_cucc_gd).pk,
+        "rev_gd": rev_gd.pk,
+        "rev_cucc": rev_cucc.pk,
+        "ev_gd": store_portrait(rev_gd).pk,
+        "ev_bj": store_portrait(rev_bj).pk,
+        "ev_cucc": store_portrait(rev_cucc).pk,
         "outlet_gd": outlet_gd.pk,
         "outlet_cucc": outlet_cucc_gd.pk,
         "staff_gd": users["staff"].pk,

@@ -1,0 +1,68 @@
+"""A carrier admin decides a case of the manual review queue in a real browser."""
+
+from pathlib import Path
+
+import pytest
+
+from portal.audit.models import AuditEvent
+from registrations.models import Registration
+from tests.conftest import create_registration, is_postgres
+from tests.e2e.test_registration_pages import sign_in
+from tests.verification.conftest import ready_for_capture
+from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT
+from tests.verification.test_flow_services import capture, run_job
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+REASON = "Deciding review case"
+
+
+@pytest.fixture
+def sent_to_review(users, outlet_gd, settings):
+    if not is_postgres():
+        # The page loads its pictures in parallel, each writing an audit event; the in-memory
+        # SQLite test database (shared cache) refuses a second writer at once instead of
+        # waiting, as the file database of the demo does (BEGIN IMMEDIATE with a timeout).
+        pytest.skip("needs PostgreSQL: parallel audited loads on in-memory SQLite")
+    settings.VERIFICATION_CHALLENGE_ACTIONS = ["turn_left", "blink", "turn_right"]
+    settings.VERIFICATION_MAX_ATTEMPTS = 1
+    registration = create_registration(actor=users["staff"], outlet=outlet_gd)
+    ready_for_capture(registration, users["staff"], Path(CLIP_PORTRAIT).read_bytes())
+    run_job(capture(registration, users["staff"], Path(CLIP).read_bytes()).pk)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.REVIEW
+    return registration
+
+
+def test_a_carrier_admin_views_the_evidence_with_a_reason_and_approves(
+    page, live_server, users, sent_to_review, screenshot
+):
+    sign_in(page, live_server, "carrier_admin_cmcc")
+    page.get_by_role("link", name="Review").click()
+    page.wait_for_selector("text=A head turn that was asked for was not seen")
+    screenshot("review-queue")
+    page.click(f"a:has-text('{sent_to_review.msisdn_national}')")
+    assert page.locator("img").count() == 0, "no evidence before a reason"
+
+    page.fill("#id_reason", REASON)
+    page.click("button:has-text('Show the evidence')")
+    images = page.locator(".evidence-grid img")
+    assert images.count() >= 3, "the ID portrait and the key frames"
+    page.wait_for_function(
+        "[...document.querySelectorAll('.evidence-grid img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert page.locator(".evidence-grid video").count() == 1
+    screenshot("review-case-with-evidence")
+    viewed = AuditEvent.objects.filter(action="evidence.viewed")
+    assert viewed.count() == images.count(), "one event per picture loaded"
+    assert set(viewed.values_list("reason", flat=True)) == {REASON}
+
+    page.click("button:has-text('Approve')")
+    page.wait_for_selector("text=Write the reason for the decision.")
+    page.fill("#id_note", "Same person as the ID portrait; the right turn is out of frame.")
+    page.click("button:has-text('Approve')")
+    page.wait_for_selector("text=Nothing is waiting for review.")
+    screenshot("review-queue-empty")
+    sent_to_review.refresh_from_db()
+    assert sent_to_review.status == Registration.Status.APPROVED
