@@ -12,6 +12,7 @@ from portal.accounts import scoping
 from portal.accounts.decorators import permission_required
 from verification import evidence_services
 from verification.models import BiometricEvidence
+from verification.storage import EvidenceUnreadable
 
 EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -45,6 +46,15 @@ def evidence_view(request: HttpRequest, pk) -> HttpResponse:
     except evidence_services.ReasonRequired as refused:
         context = {"message": str(refused), "evidence": evidence}
         return render(request, "review/evidence_reason_required.html", context, status=400)
+    except (EvidenceUnreadable, FileNotFoundError):
+        # A key removed before rotation, or a file lost: say so, serve nothing, record nothing.
+        context = {
+            "message": "This file cannot be decrypted or is missing. Tell the portal's "
+            "administrators (the evidence keys may have been rotated without it).",
+            "evidence": evidence,
+            "title": "Evidence unavailable",
+        }
+        return render(request, "review/evidence_reason_required.html", context, status=503)
     response = HttpResponse(data, content_type=evidence.content_type)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"

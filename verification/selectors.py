@@ -126,3 +126,12 @@ def review_case(*, registration: Registration) -> ReviewCase:
         )
     portraits = [item for item in evidence if item.kind == BiometricEvidence.Kind.PORTRAIT]
     return ReviewCase(registration=registration, portraits=portraits, attempts=attempts)
+
+
+def evidence_case(*, user, registration: Registration) -> ReviewCase | None:
+    """The evidence of a registration page, for those allowed to look (None otherwise)."""
+    if not user.has_perm("verification.view_biometricevidence"):
+        return None
+    if not registration.evidence.exists():
+        return None
+    return review_case(registration=registration)

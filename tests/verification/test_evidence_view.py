@@ -120,3 +120,34 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, portrait):
 def test_the_storage_has_no_public_url(portrait):
     with pytest.raises(ValueError):
         portrait.file.url  # noqa: B018
+
+
+def test_an_inspector_finds_the_evidence_on_the_registration_page_after_giving_a_reason(
+    client, users, portrait
+):
+    client.force_login(users["inspector_gd"])
+    page = f"/registrations/{portrait.registration_id}/"
+    before = client.get(page).content.decode()
+    assert "Reason for viewing the evidence" in before
+    assert f"/evidence/{portrait.pk}/" not in before, "no file before a reason is given"
+
+    after = client.get(page, {"reason": REASON}).content.decode()
+    assert f"/evidence/{portrait.pk}/?reason=Spot%20check" in after
+    assert views() == 0, "the page itself shows no bytes; each file load is the audited view"
+
+
+def test_outlet_staff_see_no_evidence_section(client, users, portrait):
+    client.force_login(users["staff"])
+    page = client.get(f"/registrations/{portrait.registration_id}/").content.decode()
+    assert "Reason for viewing the evidence" not in page
+
+
+def test_a_file_no_key_can_decrypt_is_a_clear_error_and_no_event(client, users, portrait, settings):
+    from cryptography.fernet import Fernet
+
+    settings.EVIDENCE_KEYS = [Fernet.generate_key().decode()]  # the writing key is gone
+    client.force_login(users["inspector"])
+    response = client.get(url(portrait))
+    assert response.status_code == 503
+    assert "cannot be decrypted" in response.content.decode()
+    assert views() == 0
