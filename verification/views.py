@@ -37,17 +37,36 @@ def _file_dropped(request, field: str) -> bool:
     return field not in request.FILES and length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
 
 
+def _not_draft(request, registration: Registration):
+    """The ID portrait and consent steps belong to drafts: anything later goes to its page."""
+    if registration.status == Registration.Status.DRAFT:
+        return None
+    flash.info(request, messages.problem("not_draft"))
+    return redirect("registrations:detail", pk=registration.pk)
+
+
+def _render_step(request, template: str, registration: Registration, form, step: str, **extra):
+    context = {
+        "registration": registration,
+        "form": form,
+        "state": services.flow_state(registration),
+        "step": step,
+        **extra,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, context, status=status)
+
+
 @permission_required(SUBMIT)
 def portrait_upload(request, pk):
     registration = _registration(request, pk)
-    if registration.status != Registration.Status.DRAFT:
-        flash.info(request, messages.problem("not_draft"))
-        return redirect("registrations:detail", pk=registration.pk)
+    if refused := _not_draft(request, registration):
+        return refused
     bound = request.method == "POST"  # an empty POST (nothing ticked, no file) is still a POST
     form = PortraitForm(request.POST if bound else None, request.FILES if bound else None)
-    if request.method == "POST" and not form.is_valid() and _file_dropped(request, "portrait"):
+    if bound and not form.is_valid() and _file_dropped(request, "portrait"):
         form.refuse_dropped_file()
-    elif request.method == "POST" and form.is_valid():
+    elif bound and form.is_valid():
         try:
             services.portrait_store(
                 registration=registration, actor=request.user, data=form.cleaned_data["data"]
@@ -57,24 +76,16 @@ def portrait_upload(request, pk):
         else:
             flash.success(request, "ID portrait saved.")
             return redirect(next_step_url(registration))
-    status = 400 if form.is_bound and form.errors else 200
-    context = {
-        "registration": registration,
-        "form": form,
-        "state": services.flow_state(registration),
-        "step": "portrait",
-    }
-    return render(request, "verification/portrait.html", context, status=status)
+    return _render_step(request, "verification/portrait.html", registration, form, "portrait")
 
 
 @permission_required(SUBMIT)
 def consent(request, pk):
     registration = _registration(request, pk)
-    if registration.status != Registration.Status.DRAFT:
-        flash.info(request, messages.problem("not_draft"))
-        return redirect("registrations:detail", pk=registration.pk)
+    if refused := _not_draft(request, registration):
+        return refused
     form = ConsentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         services.consent_record(
             registration=registration,
             actor=request.user,
@@ -82,15 +93,10 @@ def consent(request, pk):
         )
         flash.success(request, "Consent recorded.")
         return redirect(next_step_url(registration))
-    status = 400 if form.is_bound and form.errors else 200
-    context = {
-        "registration": registration,
-        "form": form,
-        "state": services.flow_state(registration),
-        "consent_version": settings.BIOMETRIC_CONSENT_VERSION,
-        "step": "consent",
-    }
-    return render(request, "verification/consent.html", context, status=status)
+    version = settings.BIOMETRIC_CONSENT_VERSION
+    return _render_step(
+        request, "verification/consent.html", registration, form, "consent", consent_version=version
+    )
 
 
 @never_cache
