@@ -257,3 +257,27 @@ def test_no_upload_ever_lands_in_a_temporary_folder(
     assert tempfile.gettempdir() == str(isolated)
     assert list(isolated.iterdir()) == []
     assert set(system_tmp.glob("*.upload*")) == uploads_before
+
+
+def test_a_capture_for_a_number_already_taken_is_refused_and_nothing_is_spent(
+    client, users, outlet_gd, portrait_bytes, clip_bytes
+):
+    draft = create_registration(actor=users["staff"], outlet=outlet_gd)
+    # Someone else takes the number while this draft waits (a draft holds no number).
+    create_registration(
+        actor=users["staff"], outlet=outlet_gd, msisdn=draft.msisdn, status="approved"
+    )
+    ready_for_capture(draft, users["staff"], portrait_bytes)
+    client.force_login(users["staff"])
+    challenge = client.post(f"/registrations/{draft.pk}/capture/challenge/").json()
+    response = client.post(
+        f"/registrations/{draft.pk}/capture/upload/",
+        {"nonce": challenge["nonce"], "capture": SimpleUploadedFile("c.webm", clip_bytes)},
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["reasons"] and body["error"]
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert not VerificationJob.objects.filter(registration=draft).exists()
+    assert Challenge.objects.get(nonce=challenge["nonce"]).used_at is None
