@@ -13,7 +13,7 @@ from portal.listing import paginate
 from registrations import selectors, services
 from registrations.forms import RegistrationFilterForm, RegistrationForm
 from verification import selectors as verification_selectors
-from verification.review_forms import EvidenceReasonForm
+from verification.review_forms import evidence_reason_form
 
 PAGE_SIZE = 50
 
@@ -43,7 +43,7 @@ def registration_detail(request, pk):
     registration = selectors.registration_get(user=request.user, pk=pk)
     user = request.user
     case = verification_selectors.evidence_case(user=user, registration=registration)
-    reason_form = EvidenceReasonForm(request.GET if "reason" in request.GET else None)
+    reason_form, evidence_reason = evidence_reason_form(request.GET)
     return render(
         request,
         "registrations/detail.html",
@@ -61,7 +61,7 @@ def registration_detail(request, pk):
             "show_evidence": case is not None,
             "case": case,
             "reason_form": reason_form,
-            "evidence_reason": reason_form.cleaned_data["reason"] if reason_form.is_valid() else "",
+            "evidence_reason": evidence_reason,
             "show_timeline": role_of(user) in AUDIT_READERS,
             "timeline": audit_selectors.object_timeline(user=user, obj=registration),
         },

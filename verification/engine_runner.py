@@ -8,6 +8,7 @@ from verification.engine import VerificationResult, load_models, verify
 from verification.engine.verify import analyse_portrait
 from verification.memfile import memory_path
 from verification.models import BiometricEvidence, VerificationJob
+from verification.services import current_portrait
 
 
 def warm_up() -> None:
@@ -20,17 +21,9 @@ def portrait_problems(data: bytes) -> list[str]:
         return analyse_portrait(path).reasons
 
 
-def _portrait_for(job: VerificationJob) -> BiometricEvidence:
-    """The portrait that was current when the capture was made."""
-    return job.registration.evidence.filter(
-        kind=BiometricEvidence.Kind.PORTRAIT, created_at__lte=job.queued_at
-    ).order_by("-created_at").first() or job.registration.evidence.filter(
-        kind=BiometricEvidence.Kind.PORTRAIT
-    ).latest("created_at")
-
-
 def verify_job(job: VerificationJob) -> VerificationResult:
-    portrait = _portrait_for(job)
+    # Portraits are uploaded only while a draft, so the current one is the one captured against.
+    portrait = current_portrait(job.registration)
     capture = job.evidence.get(kind=BiometricEvidence.Kind.CAPTURE)
     with (
         memory_path(portrait.file.read(), "portrait") as portrait_path,

@@ -20,6 +20,12 @@ class EvidenceReasonForm(forms.Form):
     )
 
 
+def evidence_reason_form(query) -> tuple[EvidenceReasonForm, str]:
+    """The reason form of a page showing evidence, and the valid reason ("" until there is one)."""
+    form = EvidenceReasonForm(query if "reason" in query else None)
+    return form, form.cleaned_data["reason"] if form.is_valid() else ""
+
+
 class ReviewDecisionForm(forms.Form):
     APPROVE, REJECT = "approve", "reject"
 

@@ -16,7 +16,7 @@ from portal.listing import paginate
 from registrations.models import Registration
 from registrations.services import RegistrationError, registration_review
 from verification import selectors
-from verification.review_forms import EvidenceReasonForm, ReviewDecisionForm
+from verification.review_forms import ReviewDecisionForm, evidence_reason_form
 
 PAGE_SIZE = 25
 
@@ -56,12 +56,12 @@ def review_detail(request: HttpRequest, pk) -> HttpResponse:
         return redirect("review:list")
     if form.is_bound and form.errors:
         messages.error(request, "The decision was not saved: see the errors below.")
-    reason_form = EvidenceReasonForm(request.GET if "reason" in request.GET else None)
+    reason_form, evidence_reason = evidence_reason_form(request.GET)
     context = {
         "case": selectors.review_case(registration=registration),
         "form": form,
         "reason_form": reason_form,
-        "evidence_reason": reason_form.cleaned_data["reason"] if reason_form.is_valid() else "",
+        "evidence_reason": evidence_reason,
         "own_registration": registration.created_by_id == request.user.pk,
     }
     status = 400 if form.is_bound and form.errors else 200

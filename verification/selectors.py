@@ -12,9 +12,9 @@ from verification import messages, services
 from verification.models import BiometricEvidence, VerificationJob
 
 
-def next_step_url(registration: Registration) -> str:
+def next_step_url(registration: Registration, state: services.FlowState | None = None) -> str:
     """The outlet flow's next page for a registration being captured."""
-    state = services.flow_state(registration)
+    state = state or services.flow_state(registration)
     if registration.status == Registration.Status.DRAFT and not state.has_portrait:
         return reverse("verification:portrait", args=[registration.pk])
     if registration.status == Registration.Status.DRAFT and not state.has_consent:
@@ -42,13 +42,11 @@ def registration_verification(*, user, registration: Registration) -> Registrati
     state = services.flow_state(registration)
     attempts = [
         Attempt(job=job, reasons=[messages.reason_text(code) for code in job.reasons])
-        for job in registration.verification_jobs.order_by("attempt")
+        for job in state.jobs
     ]
     draft = registration.status == Registration.Status.DRAFT
     retake = (
-        registration.status == Registration.Status.VERIFYING
-        and state.last_job is not None
-        and state.last_job.outcome == VerificationJob.Outcome.RETAKE
+        services.retake_open(registration, state)
         and state.attempts < settings.VERIFICATION_MAX_ATTEMPTS
     )
     can_continue = (draft or retake) and user.has_perm("registrations.submit_registration")
@@ -56,7 +54,7 @@ def registration_verification(*, user, registration: Registration) -> Registrati
         state=state,
         attempts=attempts,
         can_continue=can_continue,
-        next_url=next_step_url(registration) if can_continue else None,
+        next_url=next_step_url(registration, state) if can_continue else None,
         can_view_evidence=user.has_perm("verification.view_biometricevidence"),
     )
 

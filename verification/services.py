@@ -76,9 +76,19 @@ class FlowState:
 
     has_consent: bool
     has_portrait: bool
-    attempts: int
-    pending_job: VerificationJob | None
-    last_job: VerificationJob | None
+    jobs: tuple[VerificationJob, ...]  # by attempt
+
+    @property
+    def attempts(self) -> int:
+        return len(self.jobs)
+
+    @property
+    def pending_job(self) -> VerificationJob | None:
+        return next((job for job in self.jobs if not job.done), None)
+
+    @property
+    def last_job(self) -> VerificationJob | None:
+        return self.jobs[-1] if self.jobs else None
 
     @property
     def can_capture(self) -> bool:
@@ -86,19 +96,16 @@ class FlowState:
 
 
 def flow_state(registration: Registration) -> FlowState:
-    jobs = list(registration.verification_jobs.order_by("attempt"))
     return FlowState(
         has_consent=Consent.objects.filter(registration=registration).exists(),
         has_portrait=registration.evidence.filter(kind=BiometricEvidence.Kind.PORTRAIT).exists(),
-        attempts=len(jobs),
-        pending_job=next((job for job in jobs if not job.done), None),
-        last_job=jobs[-1] if jobs else None,
+        jobs=tuple(registration.verification_jobs.order_by("attempt")),
     )
 
 
-def _retake_open(registration: Registration) -> bool:
+def retake_open(registration: Registration, state: FlowState | None = None) -> bool:
     """A verifying registration whose last attempt asked for a retake."""
-    last = registration.verification_jobs.order_by("-attempt").first()
+    last = (state or flow_state(registration)).last_job
     return (
         registration.status == Status.VERIFYING
         and last is not None
@@ -107,7 +114,7 @@ def _retake_open(registration: Registration) -> bool:
 
 
 def _require_capturable(registration: Registration) -> None:
-    if registration.status == Status.DRAFT or _retake_open(registration):
+    if registration.status == Status.DRAFT or retake_open(registration):
         return
     raise VerificationError("not_capturable", status=409)
 

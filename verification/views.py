@@ -107,7 +107,7 @@ def capture(request, pk):
     if registration.status == Registration.Status.DRAFT and not (
         state.has_portrait and state.has_consent
     ):
-        return redirect(next_step_url(registration))
+        return redirect(next_step_url(registration, state))
     context = {
         "registration": registration,
         "state": state,

@@ -50,16 +50,16 @@ def browser(playwright):
     browser.close()
 
 
-def write_y4m(path: Path, frames_bgr, fps: int = 25) -> Path:
-    """BGR frames (same even size) to a YUV4MPEG2 file, what Chromium's fake camera plays."""
+def write_y4m(path: Path, frames_rgb, fps: int = 25) -> Path:
+    """RGB frames (same even size) to a YUV4MPEG2 file, what Chromium's fake camera plays."""
     import cv2
 
-    height, width = frames_bgr[0].shape[:2]
+    height, width = frames_rgb[0].shape[:2]
     with path.open("wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for frame in frames_bgr:
+        for frame in frames_rgb:
             out.write(b"FRAME\n")
-            out.write(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
+            out.write(cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
     return path
 
 

@@ -10,7 +10,6 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-import cv2
 import pytest
 
 from registrations import rules
@@ -18,7 +17,7 @@ from registrations.models import Registration
 from tests.conftest import PASSWORD, create_registration
 from tests.e2e.conftest import write_y4m
 from tests.verification.conftest import ready_for_capture
-from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT
+from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT, read_frames
 from tests.workers import require_worker_setup, running_worker
 from verification import messages
 
@@ -31,14 +30,7 @@ VERDICT_TIMEOUT_MS = 60_000  # recording 8 s, upload, and the worker's ~1 s
 
 @cache
 def clip_frames() -> tuple:
-    capture = cv2.VideoCapture(str(CLIP))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
+    frames = read_frames(CLIP)
     assert len(frames) > STILL_FRAME, "the shared clip could not be read"
     return tuple(frames)
 

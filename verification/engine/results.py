@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
@@ -100,8 +100,9 @@ class VerificationResult:
     key_frames: list[tuple[int, Any]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
-        data = _rounded(asdict(self))
-        data.pop("key_frames", None)
+        # asdict deep-copies every value: leave the pixels out before, not after.
+        data = _rounded(asdict(replace(self, key_frames=[])))
+        del data["key_frames"]
         return data
 
 

@@ -233,9 +233,13 @@ def verify(
 
     # Encode the few frames that decide ---------------------------------------------------------
     clock = time.perf_counter()
-    key_frames.extend((c.index, c.rgb) for c in picked)
-    chips = [faces.face_chip(rgb, c.box) for (_, rgb), c in zip(key_frames, picked, strict=True)]
-    sharpness = [faces.sharpness(faces.to_grey(c.rgb), c.box) for c in picked]
+    key_frames.extend((c.index, c.rgb) for c in picked)  # c.rgb converts: once per frame
+    boxes = [c.box for c in picked]
+    chips = [faces.face_chip(rgb, box) for (_, rgb), box in zip(key_frames, boxes, strict=True)]
+    sharpness = [
+        faces.sharpness(faces.to_grey(rgb), box)
+        for (_, rgb), box in zip(key_frames, boxes, strict=True)
+    ]
     if sharpness:
         quality.capture_sharpness = max(sharpness)
         if quality.capture_sharpness < t.min_sharpness:
