@@ -1,7 +1,7 @@
 """python manage.py bench_verification [--runs 5] [--json]: upload complete -> decision shown.
 
-See verification/bench_flow.py. Needs PostgreSQL and Redis or RabbitMQ: the worker it starts
-is another process, which must see the same database and broker.
+See portal/devtools/bench_verification.py. Needs PostgreSQL and Redis or RabbitMQ: the worker
+it starts is another process, which must see the same database and broker.
 """
 
 import json
@@ -10,14 +10,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from verification import bench_flow
+from portal.devtools import bench_verification
 
 
 class Command(BaseCommand):
     help = (
         "Start one Celery worker (solo pool) and time the outlet flow with the shared clip: "
         "the upload request, then upload complete -> decision shown (status polled every "
-        f"50 ms), against the issue's target of {bench_flow.TARGET_MS} ms."
+        f"50 ms), against the issue's target of {bench_verification.TARGET_MS} ms."
     )
 
     def add_arguments(self, parser):
@@ -25,8 +25,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print the figures as JSON"
         )
-        parser.add_argument("--portrait", type=Path, default=bench_flow.DEFAULT_PORTRAIT)
-        parser.add_argument("--capture", type=Path, default=bench_flow.DEFAULT_CAPTURE)
+        parser.add_argument("--portrait", type=Path, default=bench_verification.DEFAULT_PORTRAIT)
+        parser.add_argument("--capture", type=Path, default=bench_verification.DEFAULT_CAPTURE)
         parser.add_argument(
             "--timeout", type=float, default=60.0, help="Seconds to wait for one decision (60)"
         )
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file")
         log = Path(settings.VAR_DIR) / "bench-verification-worker.log"
         try:
-            summary = bench_flow.bench(
+            summary = bench_verification.bench(
                 runs=runs,
                 portrait=portrait,
                 capture=capture,
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 timeout=timeout,
                 report=None if as_json else self._report,
             )
-        except bench_flow.BenchError as error:
+        except bench_verification.BenchError as error:
             raise CommandError(str(error)) from error
         except KeyboardInterrupt:
             raise CommandError("Interrupted; the worker is stopped.", returncode=130) from None
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         else:
             self._summary(summary)
 
-    def _report(self, number: int, run: bench_flow.Run) -> None:
+    def _report(self, number: int, run: bench_verification.Run) -> None:
         reasons = f" ({', '.join(run.reasons)})" if run.reasons else ""
         self.stdout.write(
             f"run {number}: upload {run.upload_ms:7.1f} ms   upload complete -> decision "
@@ -64,12 +64,12 @@ class Command(BaseCommand):
             f"{run.outcome}{reasons}"
         )
 
-    def _summary(self, summary: bench_flow.Summary) -> None:
+    def _summary(self, summary: bench_verification.Summary) -> None:
         decision = summary.median("decision_ms")
-        verdict = "met" if decision <= bench_flow.TARGET_MS else "MISSED"
+        verdict = "met" if decision <= bench_verification.TARGET_MS else "MISSED"
         self.stdout.write(
             f"median ({len(summary.runs)} runs): upload {summary.median('upload_ms'):.1f} ms   "
             f"upload complete -> decision {decision:.1f} ms   "
             f"engine {summary.median('engine_ms'):.1f} ms"
         )
-        self.stdout.write(f"target <= {bench_flow.TARGET_MS} ms with one worker: {verdict}")
+        self.stdout.write(f"target <= {bench_verification.TARGET_MS} ms with one worker: {verdict}")

@@ -12,10 +12,12 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from portal.accounts import scoping
 from portal.accounts.models import User
 from portal.accounts.roles import Role, role_of
-from registrations import demo, rules
+from portal.devtools.loader import DEFAULT_PASSWORD, seed_demo
+from portal.devtools.people import msisdn_for, registration_uuid, subscriber_identity
+from portal.devtools.reference import staff_username
+from registrations import rules, scoping
 from registrations.models import (
     Operator,
     Outlet,
@@ -192,8 +194,8 @@ def test_it_uses_the_default_password_when_none_is_set(monkeypatch, client):
 
     output = seed(0)
 
-    assert demo.DEFAULT_PASSWORD in output
-    assert client.login(username="inspector_gd", password=demo.DEFAULT_PASSWORD)
+    assert DEFAULT_PASSWORD in output
+    assert client.login(username="inspector_gd", password=DEFAULT_PASSWORD)
 
 
 @pytest.mark.django_db
@@ -244,7 +246,7 @@ def test_it_records_outlet_registrations_by_the_outlets_own_staff(seeded):
 
     for registration in rows:
         assert registration.province_id == registration.outlet.province_id
-        assert registration.created_by.username == demo.staff_username(registration.outlet.code)
+        assert registration.created_by.username == staff_username(registration.outlet.code)
 
 
 @pytest.mark.django_db
@@ -337,7 +339,7 @@ def test_it_never_prints_names_or_id_numbers(seeded):
 
 def test_it_gives_distinct_subscribers_distinct_valid_id_numbers():
     today = timezone.localdate()
-    numbers = [demo.subscriber_identity(i)[0] for i in range(100_000)]
+    numbers = [subscriber_identity(i)[0] for i in range(100_000)]
 
     assert len(set(numbers)) == len(numbers)
     for number in numbers[:2000]:
@@ -345,9 +347,9 @@ def test_it_gives_distinct_subscribers_distinct_valid_id_numbers():
 
 
 def test_it_gives_distinct_registrations_distinct_ids_and_numbers():
-    assert len({demo.registration_uuid(i) for i in range(50_000)}) == 50_000
-    assert len({demo.msisdn_for(i, "138") for i in range(50_000)}) == 50_000
-    assert demo.registration_uuid(7) == demo.registration_uuid(7)
+    assert len({registration_uuid(i) for i in range(50_000)}) == 50_000
+    assert len({msisdn_for(i, "138") for i in range(50_000)}) == 50_000
+    assert registration_uuid(7) == registration_uuid(7)
 
 
 @pytest.mark.django_db
@@ -357,7 +359,7 @@ def test_it_keeps_every_timestamp_in_the_past_when_run_just_after_midnight():
     )
     now = midnight + timedelta(minutes=20)
 
-    demo.seed_demo(registrations=N, password=DEMO_PASSWORD, now=now)
+    seed_demo(registrations=N, password=DEMO_PASSWORD, now=now)
 
     for r in Registration.objects.all():
         stamps = [r.created_at, r.submitted_at, r.decided_at, r.cancelled_at, r.updated_at]

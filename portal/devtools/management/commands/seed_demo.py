@@ -1,32 +1,32 @@
-"""python manage.py seed_demo [--registrations N]: the demo data of registrations/demo.py."""
+"""python manage.py seed_demo [--registrations N]: the demo data of portal/devtools/loader.py."""
 
 import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registrations import demo
+from portal.devtools.loader import DEFAULT_PASSWORD, DEFAULT_REGISTRATIONS, seed_demo
 
 
 class Command(BaseCommand):
     help = (
         "Create demo operators, outlets, accounts and registrations. Idempotent: a re-run "
         "adds nothing, a larger --registrations adds the missing rows. The accounts' password "
-        f"is $DEMO_PASSWORD (default {demo.DEFAULT_PASSWORD!r})."
+        f"is $DEMO_PASSWORD (default {DEFAULT_PASSWORD!r})."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--registrations",
             type=int,
-            default=demo.DEFAULT_REGISTRATIONS,
-            help=f"How many registrations the demo holds (default {demo.DEFAULT_REGISTRATIONS})",
+            default=DEFAULT_REGISTRATIONS,
+            help=f"How many registrations the demo holds (default {DEFAULT_REGISTRATIONS})",
         )
 
     def handle(self, *args, registrations: int, verbosity: int, **options):
         if registrations < 0:
             raise CommandError("--registrations cannot be negative")
-        password = os.environ.get("DEMO_PASSWORD") or demo.DEFAULT_PASSWORD
-        summary = demo.seed_demo(
+        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        summary = seed_demo(
             registrations=registrations,
             password=password,
             progress=self.stdout.write if verbosity >= 2 else None,

@@ -48,7 +48,7 @@ POLL_S = 0.05
 OPERATOR_CODE = "BENCH"
 OUTLET_CODE = "BENCH-001"
 STAFF_USERNAME = "bench_verification_staff"
-AREA_CODE = "445281"  # not among registrations.demo.AREA_CODES
+AREA_CODE = "445281"  # not among portal.devtools.people.AREA_CODES
 MSISDN_PREFIX = "195"  # no demo operator's prefix
 ICCID_PREFIX = "898609"  # no demo operator's issuer
 

@@ -1,0 +1,286 @@
+"""Demo data: operators, outlets, accounts and a history of registrations.
+
+``seed_demo`` is idempotent. Every row it writes is derived from a fixed seed and its own
+position, so a re-run finds the rows it wrote before and adds nothing; a larger
+``registrations`` adds only the missing ones. Existing rows are never changed.
+
+Registrations are written directly with their final status and timestamps: demo data is
+history, not a replay of the lifecycle services. Row generation is streamed in batches
+(one transaction each): PostgreSQL loads them with COPY, other databases with bulk_create.
+"""
+
+from __future__ import annotations
+
+import random
+import time as clock
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.accounts.services import role_groups_sync, user_create
+from portal.audit.actions import Action
+from portal.audit.services import audit_record
+from portal.devtools.batches import (
+    _Batch,
+    _ExistingRegistrations,
+    _ExistingSubscribers,
+    _generate_batch,
+    _write_batch,
+)
+from portal.devtools.history import _build_world, _World, subscribers_referenced
+from portal.devtools.people import person_name
+from portal.devtools.reference import (
+    DEFAULT_PASSWORD,
+    DEFAULT_REGISTRATIONS,
+    GROUP_SIZE,
+    OPERATORS,
+    OTHER_BATCH,
+    OUTLETS,
+    PG_BATCH,
+    staff_username,
+)
+from registrations.models import Operator, Outlet, Province, Registration, Subscriber
+from registrations.services import registration_cap
+
+# --- Results ------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    kept: int = 0
+
+    def line(self, label: str) -> str:
+        return f"{label}: {self.created} created, {self.kept} kept"
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    description: str
+
+
+@dataclass
+class SeedSummary:
+    operators: Counts = field(default_factory=Counts)
+    outlets: Counts = field(default_factory=Counts)
+    users: Counts = field(default_factory=Counts)
+    subscribers: Counts = field(default_factory=Counts)
+    registrations: Counts = field(default_factory=Counts)
+    logins: list[Login] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def lines(self) -> list[str]:
+        return [
+            self.operators.line("operators"),
+            self.outlets.line("outlets"),
+            self.users.line("users"),
+            self.subscribers.line("subscribers"),
+            self.registrations.line("registrations"),
+            f"elapsed: {self.elapsed:.1f} s",
+        ]
+
+
+# --- Operators, outlets and accounts ----------------------------------------------------------
+
+
+def _ensure_operators(counts: Counts) -> dict[str, Operator]:
+    operators = {}
+    for spec in OPERATORS:
+        operator, created = Operator.objects.get_or_create(
+            code=spec.code, defaults={"name": spec.name, "kind": spec.kind}
+        )
+        counts.created += created
+        counts.kept += not created
+        operators[spec.code] = operator
+    return operators
+
+
+def _ensure_outlets(operators: dict[str, Operator], counts: Counts) -> list[Outlet]:
+    outlets = []
+    for spec in OUTLETS:
+        outlet, created = Outlet.objects.get_or_create(
+            operator=operators[spec.operator],
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "address": spec.address,
+                "province_id": spec.province,
+                "opening_hours": spec.hours,
+                "status": spec.status,
+            },
+        )
+        counts.created += created
+        counts.kept += not created
+        outlets.append(outlet)
+    return outlets
+
+
+def _ensure_user(username: str, counts: Counts, **details) -> User:
+    """Create the account, or leave an existing one exactly as it is (password included)."""
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        counts.kept += 1
+        return existing
+    counts.created += 1
+    return user_create(username=username, **details)
+
+
+def _ensure_users(
+    *, operators: dict[str, Operator], outlets: list[Outlet], password: str, summary: SeedSummary
+) -> dict[str, User]:
+    counts = summary.users
+    users: dict[str, User] = {}
+
+    def add(username: str, description: str | None, **details) -> None:
+        users[username] = _ensure_user(username, counts, **details)
+        if description is not None:
+            summary.logins.append(Login(username, description))
+
+    add("ministry_admin", "ministry admin", role=Role.MINISTRY_ADMIN, password=password)
+    add(
+        "inspector",
+        "ministry inspector, whole country",
+        role=Role.MINISTRY_INSPECTOR,
+        password=password,
+        provinces=None,
+    )
+    add(
+        "inspector_gd",
+        "ministry inspector, Guangdong only",
+        role=Role.MINISTRY_INSPECTOR,
+        password=password,
+        provinces=[Province.objects.get(code="440000")],
+    )
+    for spec in OPERATORS:
+        add(
+            f"carrier_admin_{spec.code.lower()}",
+            f"carrier admin, {spec.name}",
+            role=Role.CARRIER_ADMIN,
+            password=password,
+            operator=operators[spec.code],
+        )
+    add(
+        "partner_cmcc",
+        "API partner, China Mobile",
+        role=Role.API_PARTNER,
+        password=password,
+        operator=operators["CMCC"],
+    )
+    # One member of staff per outlet records its registrations; a few of them can log in.
+    specs = {(o.operator, o.code): o for o in OUTLETS}
+    for outlet in outlets:
+        spec = specs[(outlet.operator.code, outlet.code)]
+        rng = random.Random(f"staff {outlet.code}")
+        surname, given = person_name(rng, male=rng.random() < 0.5)
+        add(
+            staff_username(outlet.code),
+            f"outlet staff, {outlet.operator.code} {outlet.code}" if spec.staff_login else None,
+            role=Role.OUTLET_STAFF,
+            password=password if spec.staff_login else None,
+            operator=outlet.operator,
+            outlets=[outlet],
+            first_name=given,
+            last_name=surname,
+        )
+    return users
+
+
+# --- Writing rows -----------------------------------------------------------------------------
+
+
+def _seed_registrations(
+    *, total: int, world: _World, summary: SeedSummary, progress: Callable[[str], None] | None
+) -> None:
+    """Registrations 0..total-1 in batches, one transaction each.
+
+    While one batch is written, a thread generates the next: the database works while
+    Python computes (the GIL is released while psycopg2 waits on the server).
+    """
+    postgres = connection.vendor == "postgresql"
+    size = PG_BATCH if postgres else OTHER_BATCH
+    existing_registrations = _ExistingRegistrations()
+    existing_subscribers = _ExistingSubscribers()
+    pending: deque[tuple[set[uuid.UUID], Future[_Batch]]] = deque()
+
+    def write_oldest() -> None:
+        existing, generated = pending.popleft()
+        batch = generated.result()
+        with transaction.atomic():
+            subscribers, registrations = _write_batch(batch, existing, existing_subscribers)
+        summary.subscribers.created += subscribers
+        summary.registrations.created += registrations
+        if progress is not None:
+            progress(f"registrations: {batch.hi} of {total}")
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed_demo") as pool:
+        for lo in range(0, total, size):
+            hi = min(total, lo + size)
+            summary.subscribers.kept += sum(
+                subscribers_referenced(g, hi - g * GROUP_SIZE)
+                for g in range(lo // GROUP_SIZE, (hi - 1) // GROUP_SIZE + 1)
+            )
+            existing = existing_registrations.among(lo, hi)
+            summary.registrations.kept += len(existing)
+            if len(existing) == hi - lo:
+                continue  # the whole batch is there: nothing to generate
+            batch = pool.submit(_generate_batch, lo, hi, world, copy_text=postgres)
+            pending.append((existing, batch))
+            if len(pending) > 1:
+                write_oldest()
+        while pending:
+            write_oldest()
+    # Until now "kept" counted every subscriber the rows refer to.
+    summary.subscribers.kept -= summary.subscribers.created
+
+
+def _audit_demo_data(summary: SeedSummary) -> None:
+    """One event for what the demo added: its rows are history, not a replay of services."""
+    added = {
+        name: (None, getattr(summary, name).created)
+        for name in ("operators", "outlets", "subscribers", "registrations")
+        if getattr(summary, name).created
+    }
+    if added:
+        with transaction.atomic():
+            audit_record(action=Action.DEMO_DATA_LOADED, object_type="demo", changes=added)
+
+
+def seed_demo(
+    *,
+    registrations: int = DEFAULT_REGISTRATIONS,
+    password: str = DEFAULT_PASSWORD,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedSummary:
+    """Create (or complete) the demo: 4 operators, 40 outlets, accounts, registrations."""
+    if registrations < 0:
+        raise ValueError("the number of registrations cannot be negative")
+    started = clock.monotonic()
+    now = now or timezone.now()
+    summary = SeedSummary()
+    with transaction.atomic():
+        role_groups_sync()
+        operators = _ensure_operators(summary.operators)
+        outlets = _ensure_outlets(operators, summary.outlets)
+        users = _ensure_users(
+            operators=operators, outlets=outlets, password=password, summary=summary
+        )
+    world = _build_world(operators=operators, users=users, now=now, cap=registration_cap())
+    _seed_registrations(total=registrations, world=world, summary=summary, progress=progress)
+    _audit_demo_data(summary)
+    if summary.registrations.created and connection.vendor == "postgresql":
+        # Fresh statistics, so that the first pages over the new rows get good plans.
+        with connection.cursor() as cursor:
+            for model in (Subscriber, Registration):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    summary.elapsed = clock.monotonic() - started
+    return summary
