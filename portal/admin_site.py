@@ -2,19 +2,20 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.roles import Role, role_of
+from portal.accounts.permissions import Perm
 
 
 class PortalAdminSite(admin.AdminSite):
-    site_header = "SIM registration portal: ministry administration"
-    site_title = "Ministry administration"
+    site_header = _("SIM registration portal: ministry administration")
+    site_title = _("Ministry administration")
 
     def has_permission(self, request) -> bool:
         user = request.user
         if not (user.is_active and user.is_staff):
             return False
-        return user.is_superuser or role_of(user) == Role.MINISTRY_ADMIN
+        return user.is_superuser or user.has_perm(Perm.USE_ADMIN_SITE)
 
 
 class PortalAdminConfig(AdminConfig):

@@ -9,7 +9,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from portal.lib.masking import mask_id_number
 from registrations import rules
 
 
@@ -35,8 +37,8 @@ class Province(models.Model):
 
 class Operator(models.Model):
     class Kind(models.TextChoices):
-        MNO = "MNO", "Mobile network operator"
-        MVNO = "MVNO", "Mobile virtual network operator"
+        MNO = "MNO", _("Mobile network operator")
+        MVNO = "MVNO", _("Mobile virtual network operator")
 
     code = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=100)
@@ -55,8 +57,8 @@ class Operator(models.Model):
 
 class Outlet(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="outlets")
     code = models.CharField(max_length=32)
@@ -68,7 +70,10 @@ class Outlet(models.Model):
 
     class Meta:
         ordering = ["operator__code", "code"]
-        permissions = [("work_at_outlet", "Register subscribers at an outlet")]
+        permissions = [
+            ("work_at_outlet", "Register subscribers at an outlet"),
+            ("manage_outlets", "Open and edit the outlets of one's own operator"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["operator", "code"], name="outlet_code_unique_per_operator"
@@ -88,10 +93,10 @@ class Outlet(models.Model):
 
 class Subscriber(models.Model):
     class IdType(models.TextChoices):
-        RESIDENT_ID = "resident_id", "Resident identity card"
-        HK_MACAO_PERMIT = "hk_macao_permit", "Mainland travel permit for HK and Macao residents"
-        TAIWAN_PERMIT = "taiwan_permit", "Mainland travel permit for Taiwan residents"
-        PASSPORT = "passport", "Passport"
+        RESIDENT_ID = "resident_id", _("Resident identity card")
+        HK_MACAO_PERMIT = "hk_macao_permit", _("Mainland travel permit for HK and Macao residents")
+        TAIWAN_PERMIT = "taiwan_permit", _("Mainland travel permit for Taiwan residents")
+        PASSPORT = "passport", _("Passport")
 
     id_type = models.CharField(max_length=20, choices=IdType.choices)
     id_number = models.CharField(max_length=32)
@@ -114,7 +119,7 @@ class Subscriber(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return rules.mask_id_number(self.id_number)
+        return mask_id_number(self.id_number)
 
 
 class RegistrationPolicy(models.Model):
@@ -142,17 +147,17 @@ class RegistrationPolicy(models.Model):
 
 class Registration(models.Model):
     class Channel(models.TextChoices):
-        OUTLET = "outlet", "Outlet"
-        ONLINE = "online", "Online partner"
+        OUTLET = "outlet", _("Outlet")
+        ONLINE = "online", _("Online partner")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        VERIFYING = "verifying", "Verifying"
-        REVIEW = "review", "In review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        VERIFYING = "verifying", _("Verifying")
+        REVIEW = "review", _("In review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # Statuses in which a registration holds its number and counts against the cap.
     HOLDING_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.REVIEW, Status.APPROVED)

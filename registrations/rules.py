@@ -1,7 +1,8 @@
 """Registration rules for real-name SIM registration, as pure functions.
 
-Nothing here touches Django or the database, so the rules can be tested exhaustively
-and reused by forms, API serializers, model constraints and demo-data scripts alike.
+Nothing here touches the database (only Django's translation of the messages), so the rules
+can be tested exhaustively and reused by forms, API serializers, model constraints and
+demo-data scripts alike. A broken rule raises ``RegistrationError`` with its code.
 """
 
 from __future__ import annotations
@@ -9,27 +10,21 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.utils.translation import gettext as _
+
+from registrations.errors import RegistrationCode as Code
+from registrations.errors import RegistrationError
+
 __all__ = [
-    "BIRTH_DATE_MISMATCH",
-    "CAP_REACHED",
-    "ICCID_CHECKSUM",
     "ICCID_PATTERN",
-    "ID_CHECKSUM",
-    "ID_EXPIRED",
-    "INVALID_ICCID",
-    "INVALID_ID_NUMBER",
-    "INVALID_MSISDN",
     "MSISDN_E164_PATTERN",
-    "MSISDN_IN_USE",
     "RESIDENT_ID_PATTERN",
-    "RuleViolation",
     "birth_date_from_resident_id",
     "check_cap",
     "is_luhn_valid",
     "luhn_check_digit",
     "make_iccid",
     "make_resident_id",
-    "mask_id_number",
     "national_msisdn",
     "normalize_msisdn",
     "normalize_resident_id",
@@ -40,36 +35,6 @@ __all__ = [
     "validate_resident_id",
 ]
 
-
-class RuleViolation(ValueError):
-    """A registration rule was broken. `code` is a stable machine code, `message` is for people."""
-
-    def __init__(self, code: str, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        return f"RuleViolation(code={self.code!r}, field={self.field!r}, message={self.message!r})"
-
-
-# Reason codes. They are stored and compared by other code, so never rename them.
-INVALID_ID_NUMBER = "invalid_id_number"
-ID_CHECKSUM = "id_checksum"
-BIRTH_DATE_MISMATCH = "birth_date_mismatch"
-ID_EXPIRED = "id_expired"
-INVALID_MSISDN = "invalid_msisdn"
-INVALID_ICCID = "invalid_iccid"
-ICCID_CHECKSUM = "iccid_checksum"
-MSISDN_IN_USE = "msisdn_in_use"  # raised by the service layer, which can see the database
-CAP_REACHED = "cap_reached"
-
-# These strings are also used in database check constraints, so they keep to the regex
-# subset that SQLite and PostgreSQL both understand.
 RESIDENT_ID_PATTERN = r"^\d{17}[\dX]$"
 MSISDN_E164_PATTERN = r"^\+861[3-9]\d{9}$"
 ICCID_PATTERN = r"^89\d{17,18}$"
@@ -90,8 +55,14 @@ _EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 _RESIDENT_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 
 
-def _invalid_id(message: str) -> RuleViolation:
-    return RuleViolation(INVALID_ID_NUMBER, message, field="id_number")
+def _invalid_id(message: str) -> RegistrationError:
+    return RegistrationError(Code.INVALID_ID_NUMBER, message, field="id_number")
+
+
+def _not_eighteen_characters() -> RegistrationError:
+    return _invalid_id(
+        _("An ID number has 18 characters: 17 digits, then a digit or the letter X.")
+    )
 
 
 def resident_id_check_digit(first17: str) -> str:
@@ -119,8 +90,11 @@ def _embedded_birth_date(id_number: str) -> date:
         return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         raise _invalid_id(
-            f"The date of birth inside the ID number ({digits[:4]}-{digits[4:6]}-{digits[6:8]}) "
-            "is not a real date: check the ID number was typed correctly."
+            _(
+                "The date of birth inside the ID number (%(date)s) is not a real date: "
+                "check the ID number was typed correctly."
+            )
+            % {"date": f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"}
         ) from None
 
 
@@ -128,33 +102,36 @@ def validate_resident_id(id_number: str, *, birth_date: date | None = None, toda
     """Check an 18-character resident ID number and return it normalized."""
     number = normalize_resident_id(id_number)
     if not _RESIDENT_ID_RE.fullmatch(number):
-        raise _invalid_id(
-            "An ID number has 18 characters: 17 digits, then a digit or the letter X."
-        )
+        raise _not_eighteen_characters()
     # The checksum is checked before the embedded date because a single mistyped digit is
     # the likeliest error, and the checksum message tells the assistant exactly that.
     if resident_id_check_digit(number[:17]) != number[17]:
-        raise RuleViolation(
-            ID_CHECKSUM,
-            "The ID number's last character does not match the rest: check it was typed correctly.",
-            field="id_number",
-        )
+        raise RegistrationError(Code.ID_CHECKSUM, field="id_number")
     embedded = _embedded_birth_date(number)
     if embedded > today:
         raise _invalid_id(
-            f"The date of birth inside the ID number ({embedded.isoformat()}) is in the future: "
-            "check the ID number was typed correctly."
+            _(
+                "The date of birth inside the ID number (%(date)s) is in the future: "
+                "check the ID number was typed correctly."
+            )
+            % {"date": embedded.isoformat()}
         )
     if embedded < _EARLIEST_BIRTH_DATE:
         raise _invalid_id(
-            f"The date of birth inside the ID number ({embedded.isoformat()}) is before 1900: "
-            "check the ID number was typed correctly."
+            _(
+                "The date of birth inside the ID number (%(date)s) is before 1900: "
+                "check the ID number was typed correctly."
+            )
+            % {"date": embedded.isoformat()}
         )
     if birth_date is not None and birth_date != embedded:
-        raise RuleViolation(
-            BIRTH_DATE_MISMATCH,
-            f"The date of birth entered ({birth_date.isoformat()}) is not the one in the "
-            f"ID number ({embedded.isoformat()}): check both against the ID card.",
+        raise RegistrationError(
+            Code.BIRTH_DATE_MISMATCH,
+            _(
+                "The date of birth entered (%(entered)s) is not the one in the ID number "
+                "(%(embedded)s): check both against the ID card."
+            )
+            % {"entered": birth_date.isoformat(), "embedded": embedded.isoformat()},
             field="birth_date",
         )
     return number
@@ -164,9 +141,7 @@ def birth_date_from_resident_id(id_number: str) -> date:
     """Date of birth embedded in a resident ID (characters 7-14, YYYYMMDD)."""
     number = normalize_resident_id(id_number)
     if not _RESIDENT_ID_RE.fullmatch(number):
-        raise _invalid_id(
-            "An ID number has 18 characters: 17 digits, then a digit or the letter X."
-        )
+        raise _not_eighteen_characters()
     return _embedded_birth_date(number)
 
 
@@ -174,32 +149,18 @@ def province_code_from_resident_id(id_number: str) -> str:
     """GB/T 2260 provincial code of the issuing area, e.g. "440000"."""
     number = normalize_resident_id(id_number)
     if not _RESIDENT_ID_RE.fullmatch(number):
-        raise _invalid_id(
-            "An ID number has 18 characters: 17 digits, then a digit or the letter X."
-        )
+        raise _not_eighteen_characters()
     return number[:2] + "0000"
-
-
-def mask_id_number(id_number: str) -> str:
-    """Hide an ID number for display and records: "110105********1234"."""
-    # A resident ID keeps its area code and last four, the audit format the ministry uses;
-    # the birth date in the middle is always hidden. Other documents (passports, permits)
-    # keep two characters at each end, and very short ones are hidden entirely.
-    if len(id_number) == 18:
-        return id_number[:6] + "*" * 8 + id_number[-4:]
-    if len(id_number) < 8:
-        return "*" * len(id_number)
-    return id_number[:2] + "*" * (len(id_number) - 4) + id_number[-2:]
 
 
 def validate_id_not_expired(expiry: date | None, *, today: date) -> None:
     """Refuse an ID card whose validity ended before today; None means long-term (长期)."""
     # The expiry printed on the card is the last valid day, so expiring today is still fine.
     if expiry is not None and expiry < today:
-        raise RuleViolation(
-            ID_EXPIRED,
-            f"This ID card expired on {expiry.isoformat()}. "
-            "The customer needs a valid ID card to register.",
+        raise RegistrationError(
+            Code.ID_EXPIRED,
+            _("This ID card expired on %(date)s. The customer needs a valid ID card to register.")
+            % {"date": expiry.isoformat()},
             field="id_expiry",
         )
 
@@ -218,10 +179,12 @@ def normalize_msisdn(raw: str) -> str:
     else:
         national = compact
     if not _NATIONAL_MSISDN_RE.fullmatch(national):
-        raise RuleViolation(
-            INVALID_MSISDN,
-            "This is not a mainland China mobile number: it should have 11 digits "
-            "and start with 13 to 19, e.g. 138 1234 5678.",
+        raise RegistrationError(
+            Code.INVALID_MSISDN,
+            _(
+                "This is not a mainland China mobile number: it should have 11 digits "
+                "and start with 13 to 19, e.g. 138 1234 5678."
+            ),
             field="msisdn",
         )
     return "+86" + national
@@ -230,9 +193,9 @@ def normalize_msisdn(raw: str) -> str:
 def national_msisdn(e164: str) -> str:
     """The 11-digit national form of an E.164 number, for display."""
     if not _MSISDN_E164_RE.fullmatch(e164):
-        raise RuleViolation(
-            INVALID_MSISDN,
-            "This is not a mainland China mobile number in +86 format.",
+        raise RegistrationError(
+            Code.INVALID_MSISDN,
+            _("This is not a mainland China mobile number in +86 format."),
             field="msisdn",
         )
     return e164[3:]
@@ -270,29 +233,29 @@ def validate_iccid(raw: str) -> str:
     """Check a SIM card's ICCID (19-20 digits, starting 89, Luhn check digit) and return it."""
     digits = "".join(raw.split())
     if not _ICCID_RE.fullmatch(digits):
-        raise RuleViolation(
-            INVALID_ICCID,
-            "A SIM card number (ICCID) has 19 or 20 digits and starts with 89: "
-            "copy it from the SIM card or its packaging.",
+        raise RegistrationError(
+            Code.INVALID_ICCID,
+            _(
+                "A SIM card number (ICCID) has 19 or 20 digits and starts with 89: "
+                "copy it from the SIM card or its packaging."
+            ),
             field="iccid",
         )
     if not is_luhn_valid(digits):
-        raise RuleViolation(
-            ICCID_CHECKSUM,
-            "The SIM card number's last digit does not match the rest: "
-            "check it was typed correctly.",
-            field="iccid",
-        )
+        raise RegistrationError(Code.ICCID_CHECKSUM, field="iccid")
     return digits
 
 
 def check_cap(*, holding_count: int, cap: int) -> None:
     """Refuse another registration once an ID holds `cap` pending or active numbers."""
     if holding_count >= cap:
-        raise RuleViolation(
-            CAP_REACHED,
-            f"This ID already has {holding_count} numbers with this operator, and the most "
-            f"allowed is {cap}. A number must be cancelled before another can be registered.",
+        raise RegistrationError(
+            Code.CAP_REACHED,
+            _(
+                "This ID already has %(count)d numbers with this operator, and the most allowed "
+                "is %(cap)d. A number must be cancelled before another can be registered."
+            )
+            % {"count": holding_count, "cap": cap},
         )
 
 

@@ -1,13 +1,32 @@
-from django.urls import path
+"""Every page of the registrations app, mounted once at the site's root."""
 
-from registrations import views
+from django.urls import include, path
 
-app_name = "registrations"
+from registrations.views import outlets, policy, registrations, staff
+
+registration_patterns = [
+    path("", registrations.registration_list, name="list"),
+    path("new/", registrations.registration_new, name="new"),
+    path("<uuid:pk>/", registrations.registration_detail, name="detail"),
+    path("<uuid:pk>/submit/", registrations.registration_submit, name="submit"),
+    path("<uuid:pk>/cancel/", registrations.registration_cancel, name="cancel"),
+]
+
+operator_patterns = [
+    path("outlets/", outlets.outlet_list, name="outlets"),
+    path("outlets/new/", outlets.outlet_new, name="outlet_new"),
+    path("outlets/<int:pk>/", outlets.outlet_edit, name="outlet_edit"),
+    path("staff/", staff.staff_list, name="staff"),
+    path("staff/new/", staff.staff_new, name="staff_new"),
+    path("staff/<int:pk>/", staff.staff_edit, name="staff_edit"),
+]
+
+ministry_patterns = [
+    path("policy/", policy.policy_edit, name="policy"),
+]
 
 urlpatterns = [
-    path("", views.registration_list, name="list"),
-    path("new/", views.registration_new, name="new"),
-    path("<uuid:pk>/", views.registration_detail, name="detail"),
-    path("<uuid:pk>/submit/", views.registration_submit, name="submit"),
-    path("<uuid:pk>/cancel/", views.registration_cancel, name="cancel"),
+    path("registrations/", include((registration_patterns, "registrations"))),
+    path("operator/", include((operator_patterns, "operator"))),
+    path("ministry/", include((ministry_patterns, "ministry"))),
 ]

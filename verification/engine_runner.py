@@ -8,7 +8,7 @@ from verification.engine import VerificationResult, load_models, verify
 from verification.engine.verify import analyse_portrait
 from verification.memfile import memory_path
 from verification.models import BiometricEvidence, VerificationJob
-from verification.services import current_portrait
+from verification.selectors import current_portrait
 
 
 def warm_up() -> None:

@@ -1,33 +1,84 @@
+"""Forms of the outlet's verification steps and of the pages showing evidence."""
+
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
-from verification import messages
+from verification.errors import VerificationCode
+from verification.services.evidence import REASON_MAX_LENGTH, REASON_MIN_LENGTH
 
 
 class PortraitForm(forms.Form):
     portrait = forms.FileField(
-        label="ID portrait",
-        help_text="The photo read from the ID card's chip, or a scan of the card's photo "
-        "(JPEG or PNG).",
-        error_messages={"required": "Choose the ID portrait file.", "empty": "The file is empty."},
+        label=_("ID portrait"),
+        help_text=_(
+            "The photo read from the ID card's chip, or a scan of the card's photo (JPEG or PNG)."
+        ),
+        error_messages={
+            "required": _("Choose the ID portrait file."),
+            "empty": _("The file is empty."),
+        },
     )
 
     def clean_portrait(self):
         upload = self.cleaned_data["portrait"]
         if upload.size > settings.VERIFICATION_MAX_PORTRAIT_BYTES:
-            raise forms.ValidationError(messages.problem("file_too_large"))
+            raise forms.ValidationError(VerificationCode.FILE_TOO_LARGE.label)
         self.cleaned_data["data"] = upload.read()
         return upload
 
     def refuse_dropped_file(self) -> None:
         """The memory-only upload handler drops a file over its size limit: say so, rather
         than "choose a file"."""
-        self.errors["portrait"] = self.error_class([messages.problem("file_too_large")])
+        self.errors["portrait"] = self.error_class([VerificationCode.FILE_TOO_LARGE.label])
 
 
 class ConsentForm(forms.Form):
     agreed = forms.BooleanField(
-        label="The subscriber has read this notice and agrees to the biometric processing "
-        "described in it.",
-        error_messages={"required": messages.problem("consent_required")},
+        label=_(
+            "The subscriber has read this notice and agrees to the biometric processing "
+            "described in it."
+        ),
+        error_messages={"required": VerificationCode.CONSENT_REQUIRED.label},
     )
+
+
+class EvidenceReasonForm(forms.Form):
+    """Why the reviewer opens the evidence: recorded with every file the page then loads."""
+
+    reason = forms.CharField(
+        label=_("Reason for viewing the evidence"),
+        min_length=REASON_MIN_LENGTH,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Recorded in the audit trail with every picture and video shown."),
+        error_messages={
+            "required": _("State why you are viewing the evidence."),
+            "min_length": _("Write at least %(limit_value)d characters."),
+        },
+    )
+
+
+def evidence_reason_form(query) -> tuple[EvidenceReasonForm, str]:
+    """The reason form of a page showing evidence, and the valid reason ("" until there is one)."""
+    form = EvidenceReasonForm(query if "reason" in query else None)
+    return form, form.cleaned_data["reason"] if form.is_valid() else ""
+
+
+class ReviewDecisionForm(forms.Form):
+    APPROVE, REJECT = "approve", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[(APPROVE, _("Approve")), (REJECT, _("Reject"))]
+    )
+    # Not required here: the service refuses an empty note, with its own message.
+    note = forms.CharField(
+        label=_("Reason for the decision"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the registration's history and the audit trail."),
+    )
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == self.APPROVE

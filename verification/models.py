@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from registrations.models import Registration
 from verification.storage import evidence_storage
@@ -73,9 +74,9 @@ def evidence_path(instance: "BiometricEvidence", filename: str) -> str:
 
 class BiometricEvidence(models.Model):
     class Kind(models.TextChoices):
-        PORTRAIT = "portrait", "ID portrait"
-        CAPTURE = "capture", "Live capture"
-        KEY_FRAME = "key_frame", "Key frame"
+        PORTRAIT = "portrait", _("ID portrait")
+        CAPTURE = "capture", _("Live capture")
+        KEY_FRAME = "key_frame", _("Key frame")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     registration = models.ForeignKey(
@@ -117,15 +118,15 @@ class VerificationJob(models.Model):
     """One attempt at verifying a registration: a capture answering a challenge."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
 
     class Outcome(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        REVIEW = "review", "Sent to review"
-        RETAKE = "retake", "Retake needed"
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        REVIEW = "review", _("Sent to review")
+        RETAKE = "retake", _("Retake needed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     registration = models.ForeignKey(

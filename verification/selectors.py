@@ -1,23 +1,84 @@
-"""Reads of verification data, always for a registration already fetched through scoping."""
+"""Reads of verification data, always for a registration reached through its scope."""
 
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
-from portal.accounts import scoping
+from portal.accounts.permissions import Perm, can, can_view_evidence
+from portal.accounts.scoping import get_in_scope_or_404
+from registrations import lifecycle, scoping
+from registrations.lifecycle import Step
 from registrations.models import Registration
-from verification import messages, services
-from verification.models import BiometricEvidence, VerificationJob
+from verification.errors import message_for
+from verification.models import BiometricEvidence, Consent, VerificationJob
+
+Status = Registration.Status
 
 
-def next_step_url(registration: Registration, state: services.FlowState | None = None) -> str:
+@dataclass(frozen=True)
+class FlowState:
+    """Where a registration stands in the outlet flow."""
+
+    has_consent: bool
+    has_portrait: bool
+    jobs: tuple[VerificationJob, ...]  # by attempt
+
+    @property
+    def attempts(self) -> int:
+        return len(self.jobs)
+
+    @property
+    def pending_job(self) -> VerificationJob | None:
+        return next((job for job in self.jobs if not job.done), None)
+
+    @property
+    def last_job(self) -> VerificationJob | None:
+        return self.jobs[-1] if self.jobs else None
+
+    @property
+    def can_capture(self) -> bool:
+        return self.has_consent and self.has_portrait and self.pending_job is None
+
+
+def flow_state(registration: Registration) -> FlowState:
+    return FlowState(
+        has_consent=Consent.objects.filter(registration=registration).exists(),
+        has_portrait=registration.evidence.filter(kind=BiometricEvidence.Kind.PORTRAIT).exists(),
+        jobs=tuple(registration.verification_jobs.order_by("attempt")),
+    )
+
+
+def is_draft(registration: Registration) -> bool:
+    """Still being prepared: the portrait and the consent may still be given."""
+    return lifecycle.is_open_for(registration, Step.SUBMIT)
+
+
+def retake_open(registration: Registration, state: FlowState | None = None) -> bool:
+    """A verifying registration whose last attempt asked for a retake."""
+    last = (state or flow_state(registration)).last_job
+    return (
+        registration.status == Status.VERIFYING
+        and last is not None
+        and last.outcome == VerificationJob.Outcome.RETAKE
+    )
+
+
+def current_portrait(registration: Registration) -> BiometricEvidence | None:
+    return (
+        registration.evidence.filter(kind=BiometricEvidence.Kind.PORTRAIT)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def next_step_url(registration: Registration, state: FlowState | None = None) -> str:
     """The outlet flow's next page for a registration being captured."""
-    state = state or services.flow_state(registration)
-    if registration.status == Registration.Status.DRAFT and not state.has_portrait:
+    state = state or flow_state(registration)
+    if is_draft(registration) and not state.has_portrait:
         return reverse("verification:portrait", args=[registration.pk])
-    if registration.status == Registration.Status.DRAFT and not state.has_consent:
+    if is_draft(registration) and not state.has_consent:
         return reverse("verification:consent", args=[registration.pk])
     return reverse("verification:capture", args=[registration.pk])
 
@@ -30,36 +91,35 @@ class Attempt:
 
 @dataclass
 class RegistrationVerification:
-    state: services.FlowState
+    state: FlowState
     attempts: list[Attempt]
     can_continue: bool
+    is_draft: bool
     next_url: str | None
     can_view_evidence: bool
 
 
 def registration_verification(*, user, registration: Registration) -> RegistrationVerification:
     """What the registration page shows of verification, and what this user may do next."""
-    state = services.flow_state(registration)
+    state = flow_state(registration)
     attempts = [
-        Attempt(job=job, reasons=[messages.reason_text(code) for code in job.reasons])
-        for job in state.jobs
+        Attempt(job=job, reasons=[message_for(code) for code in job.reasons]) for job in state.jobs
     ]
-    draft = registration.status == Registration.Status.DRAFT
     retake = (
-        services.retake_open(registration, state)
-        and state.attempts < settings.VERIFICATION_MAX_ATTEMPTS
+        retake_open(registration, state) and state.attempts < settings.VERIFICATION_MAX_ATTEMPTS
     )
-    can_continue = (draft or retake) and user.has_perm("registrations.submit_registration")
+    can_continue = (is_draft(registration) or retake) and can(user, Perm.SUBMIT_REGISTRATION)
     return RegistrationVerification(
         state=state,
         attempts=attempts,
         can_continue=can_continue,
+        is_draft=is_draft(registration),
         next_url=next_step_url(registration, state) if can_continue else None,
-        can_view_evidence=user.has_perm("verification.view_biometricevidence"),
+        can_view_evidence=can_view_evidence(user, registration),
     )
 
 
-# The manual review queue and one case of it (see portal.accounts.scoping for who sees which).
+# The manual review queue and one case of it (registrations.scoping decides who sees which).
 
 
 def review_queue(*, user) -> QuerySet[Registration]:
@@ -70,7 +130,7 @@ def review_queue(*, user) -> QuerySet[Registration]:
 
 
 def review_case_get(*, user, pk) -> Registration:
-    return scoping.get_in_scope_or_404(scoping.registrations_for_review(user), pk=pk)
+    return get_in_scope_or_404(scoping.registrations_for_review(user), pk=pk)
 
 
 def last_attempt_reasons(registrations) -> dict:
@@ -81,7 +141,7 @@ def last_attempt_reasons(registrations) -> dict:
     )
     for job in jobs.only("registration_id", "attempt", "reasons"):
         last[job.registration_id] = job.reasons  # ordered by attempt: the last one wins
-    return {pk: [messages.reason_text(code) for code in codes] for pk, codes in last.items()}
+    return {pk: [message_for(code) for code in codes] for pk, codes in last.items()}
 
 
 @dataclass
@@ -113,7 +173,7 @@ def review_case(*, registration: Registration) -> ReviewCase:
         attempts.append(
             ReviewAttempt(
                 job=job,
-                reasons=[messages.reason_text(code) for code in job.reasons],
+                reasons=[message_for(code) for code in job.reasons],
                 match=result.get("match") or {},
                 liveness=result.get("liveness") or {},
                 quality=result.get("quality") or {},
@@ -128,8 +188,27 @@ def review_case(*, registration: Registration) -> ReviewCase:
 
 def evidence_case(*, user, registration: Registration) -> ReviewCase | None:
     """The evidence of a registration page, for those allowed to look (None otherwise)."""
-    if not user.has_perm("verification.view_biometricevidence"):
-        return None
-    if not registration.evidence.exists():
+    if not can_view_evidence(user, registration) or not registration.evidence.exists():
         return None
     return review_case(registration=registration)
+
+
+def registrations_with_evidence(user) -> QuerySet[Registration]:
+    """Registrations whose biometric evidence the user may view (with a stated reason).
+
+    Their ordinary scope, plus the review queue: an appointed reviewer must see the faces of
+    the cases they decide, even at outlets they do not work at.
+    """
+    if not can(user, Perm.VIEW_EVIDENCE):
+        return Registration.objects.none()
+    in_scope = scoping.registrations_in_scope(user).values("pk")
+    for_review = scoping.registrations_for_review(user).values("pk")
+    return Registration.objects.filter(Q(pk__in=in_scope) | Q(pk__in=for_review))
+
+
+def evidence_get(*, user, pk) -> BiometricEvidence:
+    """One piece of evidence of a registration the user may look at, or 404."""
+    evidence = BiometricEvidence.objects.select_related("registration").filter(
+        registration__in=registrations_with_evidence(user)
+    )
+    return get_in_scope_or_404(evidence, pk=pk)

@@ -1,14 +1,30 @@
-from django.urls import path
+"""Every page of the verification app, mounted once at the site's root."""
 
-from verification import views
+from django.urls import include, path
 
-app_name = "verification"
+from verification.views import captures, evidence, review
+
+# The outlet's steps, under the registration they verify.
+capture_patterns = [
+    path("<uuid:pk>/portrait/", captures.portrait_upload, name="portrait"),
+    path("<uuid:pk>/consent/", captures.consent, name="consent"),
+    path("<uuid:pk>/capture/", captures.capture, name="capture"),
+    path("<uuid:pk>/capture/challenge/", captures.challenge_new, name="challenge"),
+    path("<uuid:pk>/capture/upload/", captures.capture_upload, name="upload"),
+    path("<uuid:pk>/verification/", captures.status, name="status"),
+]
+
+review_patterns = [
+    path("", review.review_list, name="list"),
+    path("<uuid:pk>/", review.review_detail, name="detail"),
+]
+
+evidence_patterns = [
+    path("<uuid:pk>/", evidence.evidence_view, name="view"),
+]
 
 urlpatterns = [
-    path("<uuid:pk>/portrait/", views.portrait_upload, name="portrait"),
-    path("<uuid:pk>/consent/", views.consent, name="consent"),
-    path("<uuid:pk>/capture/", views.capture, name="capture"),
-    path("<uuid:pk>/capture/challenge/", views.challenge_new, name="challenge"),
-    path("<uuid:pk>/capture/upload/", views.capture_upload, name="upload"),
-    path("<uuid:pk>/verification/", views.status, name="status"),
+    path("registrations/", include((capture_patterns, "verification"))),
+    path("review/", include((review_patterns, "review"))),
+    path("evidence/", include((evidence_patterns, "evidence"))),
 ]

@@ -1,49 +1,27 @@
-"""The navigation of the page layout, per role."""
+"""The navigation of the page layout: the pages the user holds the permission of."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.roles import Role, role_of
+from portal.accounts.permissions import Perm, can_use_pages
+from portal.accounts.roles import role_of
 
-_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
-    Role.MINISTRY_ADMIN: [
-        ("Registrations", "registrations:list"),
-        ("Registration policy", "ministry:policy"),
-        ("Audit trail", "audit:list"),
-        ("Administration", "admin:index"),
-    ],
-    Role.MINISTRY_INSPECTOR: [
-        ("Registrations", "registrations:list"),
-        ("Audit trail", "audit:list"),
-    ],
-    Role.CARRIER_ADMIN: [
-        ("Registrations", "registrations:list"),
-        ("Outlets", "operator:outlets"),
-        ("Staff", "operator:staff"),
-        ("Audit trail", "audit:list"),
-    ],
-    Role.OUTLET_STAFF: [
-        ("New registration", "registrations:new"),
-        ("Registrations", "registrations:list"),
-    ],
-    Role.API_PARTNER: [],
-}
-
-
-# Carrier admins and the outlet staff they appoint as reviewers (a grant, not a role).
-_REVIEW_LINK = ("Review", "review:list")
-
-
-def _links(user, role: Role) -> list[tuple[str, str]]:
-    names = list(_NAVIGATION.get(role, []))
-    if role in (Role.CARRIER_ADMIN, Role.OUTLET_STAFF) and user.has_perm(
-        "registrations.review_registration"
-    ):
-        names.insert(1 if role == Role.CARRIER_ADMIN else len(names), _REVIEW_LINK)
-    return [(label, reverse(name)) for label, name in names]
+# In the order shown; each link appears to those holding its permission.
+_NAVIGATION: list[tuple[str, str, Perm]] = [
+    (_("New registration"), "registrations:new", Perm.ADD_REGISTRATION),
+    (_("Registrations"), "registrations:list", Perm.VIEW_REGISTRATION),
+    (_("Review"), "review:list", Perm.REVIEW_REGISTRATION),
+    (_("Outlets"), "operator:outlets", Perm.MANAGE_OUTLETS),
+    (_("Staff"), "operator:staff", Perm.MANAGE_STAFF),
+    (_("Registration policy"), "ministry:policy", Perm.CHANGE_POLICY),
+    (_("Audit trail"), "audit:list", Perm.VIEW_AUDIT_TRAIL),
+    (_("Administration"), "admin:index", Perm.USE_ADMIN_SITE),
+]
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    role = role_of(user)
-    links = _links(user, role) if role else []
-    return {"nav_links": links, "user_role": role}
+    links = [
+        (label, reverse(name)) for label, name, perm in _NAVIGATION if can_use_pages(user, perm)
+    ]
+    return {"nav_links": links, "user_role": role_of(user)}

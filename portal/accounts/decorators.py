@@ -1,44 +1,29 @@
-"""Access checks for views: who may open a page at all (scope is decided by scoping.py)."""
+"""The access check of every page: a named permission (scope is decided by the selectors)."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
-from portal.accounts.roles import Role, role_of
-
-
-def role_required(*roles: Role):
-    """Signed-in users of these roles only: others get 403, anonymous users the login page."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if role_of(request.user) not in roles:
-                raise PermissionDenied("Your role cannot open this page.")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+from portal.accounts.permissions import Perm, can_use_pages
 
 
-# API partners are service accounts: they use the partner API, never these pages.
-WEB_ROLES = frozenset(Role) - {Role.API_PARTNER}
+def permission_required(perm: Perm):
+    """Signed-in people holding ``perm``: others get 403, anonymous users the login page.
 
-
-def permission_required(perm: str):
-    """Signed-in people whose role grants ``perm``; the check runs after login_required."""
+    API partners' service accounts hold no ``use_pages``: they use the partner API only.
+    """
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
-            if role_of(request.user) not in WEB_ROLES or not request.user.has_perm(perm):
-                raise PermissionDenied("Your role cannot do this.")
+            if not can_use_pages(request.user, perm):
+                raise PermissionDenied(_("Your account cannot open this page."))
             return view(request, *args, **kwargs)
 
+        wrapper.required_permission = perm
         return wrapper
 
     return decorator

@@ -1,63 +1,69 @@
 """The five roles of DESIGN.md, each a group with its named permissions.
 
 A user has at most one role. What a role may *do* is its permissions below; which rows it
-may *see* is decided by ``scoping.py``.
+may *see* is decided by the grants of ``scoping.py``. Checks name a permission of
+``permissions.py``, never a role.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.permissions import Perm
 
 
 class Role(models.TextChoices):
-    MINISTRY_ADMIN = "ministry_admin", "Ministry admin"
-    MINISTRY_INSPECTOR = "ministry_inspector", "Ministry inspector"
-    CARRIER_ADMIN = "carrier_admin", "Carrier admin"
-    OUTLET_STAFF = "outlet_staff", "Outlet staff"
-    API_PARTNER = "api_partner", "API partner"
+    MINISTRY_ADMIN = "ministry_admin", _("Ministry admin")
+    MINISTRY_INSPECTOR = "ministry_inspector", _("Ministry inspector")
+    CARRIER_ADMIN = "carrier_admin", _("Carrier admin")
+    OUTLET_STAFF = "outlet_staff", _("Outlet staff")
+    API_PARTNER = "api_partner", _("API partner")
 
 
-_VIEW_ALL = [
-    "registrations.view_registration",
-    "registrations.view_outlet",
+_READ_EVERYTHING = [Perm.USE_PAGES, Perm.VIEW_REGISTRATION, Perm.VIEW_AUDIT_TRAIL]
+
+# Model permissions that Django's admin checks (the ministry admin's /admin/ pages).
+_ADMIN_SITE = [
+    Perm.USE_ADMIN_SITE,
     "registrations.view_operator",
-    "registrations.view_subscriber",
+    "registrations.add_operator",
+    "registrations.change_operator",
+    "registrations.view_outlet",
+    "registrations.add_outlet",
+    "registrations.change_outlet",
     "registrations.view_province",
+    "registrations.view_registration",
+    "registrations.add_registrationpolicy",
+    "registrations.view_registrationpolicy",
+    "registrations.change_registrationpolicy",
+    "accounts.view_user",
+    "accounts.add_user",
+    "accounts.change_user",
+    "auth.view_group",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.MINISTRY_ADMIN: [
-        *_VIEW_ALL,
-        "registrations.add_operator",
-        "registrations.change_operator",
-        "registrations.add_outlet",
-        "registrations.change_outlet",
-        "registrations.add_registrationpolicy",
-        "registrations.view_registrationpolicy",
-        "registrations.change_registrationpolicy",
-        "accounts.view_user",
-        "accounts.add_user",
-        "accounts.change_user",
-        "auth.view_group",
-    ],
-    Role.MINISTRY_INSPECTOR: [*_VIEW_ALL, "verification.view_biometricevidence"],
+    Role.MINISTRY_ADMIN: [*_READ_EVERYTHING, *_ADMIN_SITE, Perm.CHANGE_POLICY],
+    Role.MINISTRY_INSPECTOR: [*_READ_EVERYTHING, Perm.VIEW_EVIDENCE],
     Role.CARRIER_ADMIN: [
-        *_VIEW_ALL,
-        "registrations.add_outlet",
-        "registrations.change_outlet",
-        "registrations.review_registration",
-        "registrations.cancel_registration",
-        "accounts.manage_staff",
-        "verification.view_biometricevidence",
+        *_READ_EVERYTHING,
+        Perm.MANAGE_OUTLETS,
+        Perm.MANAGE_STAFF,
+        Perm.REVIEW_REGISTRATION,
+        Perm.CANCEL_REGISTRATION,
+        Perm.VIEW_EVIDENCE,
     ],
     Role.OUTLET_STAFF: [
-        "registrations.view_registration",
-        "registrations.add_registration",
-        "registrations.submit_registration",
-        "registrations.cancel_registration",
+        Perm.USE_PAGES,
+        Perm.VIEW_REGISTRATION,
+        Perm.ADD_REGISTRATION,
+        Perm.SUBMIT_REGISTRATION,
+        Perm.CANCEL_REGISTRATION,
     ],
+    # A service account of the partner API: no pages.
     Role.API_PARTNER: [
-        "registrations.view_registration",
-        "registrations.add_registration",
-        "registrations.submit_registration",
+        Perm.VIEW_REGISTRATION,
+        Perm.ADD_REGISTRATION,
+        Perm.SUBMIT_REGISTRATION,
     ],
 }
 

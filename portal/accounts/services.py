@@ -2,14 +2,18 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
 
-from portal.accounts.roles import ROLE_PERMISSIONS, Role
+from portal.accounts.models import User
+from portal.accounts.permissions import Grant, Perm
+from portal.accounts.roles import ROLE_PERMISSIONS, Role, role_of
+from portal.accounts.scoping import granted, is_appointed_reviewer
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
 
 
-def _permissions_by_name(*, using: str) -> dict[str, Permission]:
-    wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
+def _permissions_by_name(wanted, *, using: str) -> dict[str, Permission]:
+    wanted = set(wanted)
     found = (
         Permission.objects.using(using)
         .select_related("content_type")
@@ -26,8 +30,9 @@ def role_groups_sync(*, using: str = "default") -> None:
     Runs after every migrate; it waits for the post_migrate of the last app, when every
     permission it needs exists.
     """
-    permissions = _permissions_by_name(using=using)
-    if len(permissions) < len({p for perms in ROLE_PERMISSIONS.values() for p in perms}):
+    wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
+    permissions = _permissions_by_name(wanted, using=using)
+    if len(permissions) < len(wanted):
         return
     for role in Role:
         group, _ = Group.objects.using(using).get_or_create(name=role.value)
@@ -35,22 +40,18 @@ def role_groups_sync(*, using: str = "default") -> None:
 
 
 def _grant_scope(user, *, role: Role, operator=None, outlets=(), provinces=None) -> None:
-    from guardian.shortcuts import assign_perm
-
-    from portal.accounts import scoping
-
     if role == Role.MINISTRY_INSPECTOR:
         if provinces is None:  # the whole nation: a global grant
-            assign_perm(scoping.INSPECT_PROVINCE, user)
+            assign_perm(Grant.INSPECT_PROVINCE, user)
         for province in provinces or ():
-            assign_perm(scoping.INSPECT_PROVINCE, user, province)
+            assign_perm(Grant.INSPECT_PROVINCE, user, province)
     elif role == Role.CARRIER_ADMIN:
-        assign_perm(scoping.MANAGE_OPERATOR, user, operator)
+        assign_perm(Grant.MANAGE_OPERATOR, user, operator)
     elif role == Role.API_PARTNER:
-        assign_perm(scoping.USE_PARTNER_API, user, operator)
+        assign_perm(Grant.USE_PARTNER_API, user, operator)
     elif role == Role.OUTLET_STAFF:
         for outlet in outlets:
-            assign_perm(scoping.WORK_AT_OUTLET, user, outlet)
+            assign_perm(Grant.WORK_AT_OUTLET, user, outlet)
 
 
 def _check_scope_arguments(*, role: Role, operator, outlets) -> None:
@@ -81,8 +82,6 @@ def user_create(
 
     ``provinces=None`` gives an inspector the whole nation; a list limits them to it.
     """
-    from portal.accounts.models import User
-
     outlets = list(outlets)
     _check_scope_arguments(role=role, operator=operator, outlets=outlets)
     user = User(
@@ -126,20 +125,13 @@ def _scope_description(operator, outlets, provinces, role: Role) -> str:
 @transaction.atomic
 def staff_outlets_set(*, actor, user, outlets) -> None:
     """Replace the outlets an outlet staff account works at (all of its own operator)."""
-    from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
-
-    from portal.accounts import scoping
-    from registrations.models import Outlet
-
     outlets = list(outlets)
     _check_scope_arguments(role=Role.OUTLET_STAFF, operator=user.operator, outlets=outlets)
-    current = set(
-        get_objects_for_user(user, scoping.WORK_AT_OUTLET, Outlet, accept_global_perms=False)
-    )
+    current = set(granted(user, Grant.WORK_AT_OUTLET))
     for outlet in current - set(outlets):
-        remove_perm(scoping.WORK_AT_OUTLET, user, outlet)
+        remove_perm(Grant.WORK_AT_OUTLET, user, outlet)
     for outlet in set(outlets) - current:
-        assign_perm(scoping.WORK_AT_OUTLET, user, outlet)
+        assign_perm(Grant.WORK_AT_OUTLET, user, outlet)
     if current != set(outlets):
         audit_record(
             action=Action.SCOPE_CHANGED,
@@ -161,8 +153,6 @@ def staff_active_set(*, actor, user, active: bool) -> None:
 
     Its outlet grants are kept, so a reactivated account works where it worked before.
     """
-    from portal.accounts.roles import role_of
-
     if role_of(user) != Role.OUTLET_STAFF:
         raise ValueError("Only outlet staff accounts are activated here")
     if user.is_active != active:
@@ -180,25 +170,16 @@ def staff_active_set(*, actor, user, active: bool) -> None:
 # What an appointed reviewer may do beyond their role: decide the review queue of their
 # operator and look at the evidence of those cases. Granted to the user, not the role group,
 # so appointing one member of staff changes nobody else.
-REVIEWER_PERMISSIONS = (
-    ("registrations", "review_registration"),
-    ("verification", "view_biometricevidence"),
-)
+REVIEWER_PERMISSIONS = (Perm.REVIEW_REGISTRATION, Perm.VIEW_EVIDENCE)
 
 
 def _reviewer_permissions() -> list[Permission]:
-    found = Permission.objects.select_related("content_type").filter(
-        codename__in=[codename for _, codename in REVIEWER_PERMISSIONS]
-    )
-    return [p for p in found if (p.content_type.app_label, p.codename) in REVIEWER_PERMISSIONS]
+    return list(_permissions_by_name(REVIEWER_PERMISSIONS, using="default").values())
 
 
 @transaction.atomic
 def staff_reviewer_set(*, actor, user, reviewer: bool) -> None:
     """Appoint an outlet staff account as a reviewer of its operator's cases, or revoke it."""
-    from portal.accounts.roles import role_of
-    from portal.accounts.scoping import is_appointed_reviewer
-
     if role_of(user) != Role.OUTLET_STAFF:
         raise ValueError("Only outlet staff accounts are appointed reviewers")
     was_reviewer = is_appointed_reviewer(user)
@@ -219,3 +200,11 @@ def staff_reviewer_set(*, actor, user, reviewer: bool) -> None:
         operator_id=user.operator_id,
         changes={"reviewer": (was_reviewer, reviewer)},
     )
+
+
+@transaction.atomic
+def staff_update(*, actor, user, outlets, active: bool, reviewer: bool) -> None:
+    """A carrier admin's edit of one staff account: outlets, active, reviewer; all or none."""
+    staff_outlets_set(actor=actor, user=user, outlets=outlets)
+    staff_active_set(actor=actor, user=user, active=active)
+    staff_reviewer_set(actor=actor, user=user, reviewer=reviewer)

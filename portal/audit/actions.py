@@ -1,41 +1,42 @@
 """The fixed vocabulary of audited actions."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Action(models.TextChoices):
-    LOGIN = "auth.login", "Signed in"
-    LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
-    LOGOUT = "auth.logout", "Signed out"
+    LOGIN = "auth.login", _("Signed in")
+    LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
+    LOGOUT = "auth.logout", _("Signed out")
 
-    REGISTRATION_CREATED = "registration.created", "Registration created"
-    REGISTRATION_SUBMITTED = "registration.submitted", "Registration submitted"
-    REGISTRATION_VERIFYING = "registration.verifying", "Verification started"
-    REGISTRATION_DECIDED = "registration.decided", "Registration decided by verification"
-    REGISTRATION_REVIEWED = "registration.reviewed", "Registration decided in review"
-    REGISTRATION_CANCELLED = "registration.cancelled", "Registration cancelled"
+    REGISTRATION_CREATED = "registration.created", _("Registration created")
+    REGISTRATION_SUBMITTED = "registration.submitted", _("Registration submitted")
+    REGISTRATION_VERIFYING = "registration.verifying", _("Verification started")
+    REGISTRATION_DECIDED = "registration.decided", _("Registration decided by verification")
+    REGISTRATION_REVIEWED = "registration.reviewed", _("Registration decided in review")
+    REGISTRATION_CANCELLED = "registration.cancelled", _("Registration cancelled")
 
-    POLICY_CHANGED = "policy.changed", "Registration policy changed"
-    OPERATOR_CREATED = "operator.created", "Operator created"
-    OPERATOR_CHANGED = "operator.changed", "Operator changed"
-    OUTLET_CREATED = "outlet.created", "Outlet created"
-    OUTLET_CHANGED = "outlet.changed", "Outlet changed"
-    USER_CREATED = "user.created", "Account created"
-    USER_CHANGED = "user.changed", "Account changed"
-    ROLE_CHANGED = "user.role_changed", "Role changed"
-    SCOPE_CHANGED = "user.scope_changed", "Scope changed"
+    POLICY_CHANGED = "policy.changed", _("Registration policy changed")
+    OPERATOR_CREATED = "operator.created", _("Operator created")
+    OPERATOR_CHANGED = "operator.changed", _("Operator changed")
+    OUTLET_CREATED = "outlet.created", _("Outlet created")
+    OUTLET_CHANGED = "outlet.changed", _("Outlet changed")
+    USER_CREATED = "user.created", _("Account created")
+    USER_CHANGED = "user.changed", _("Account changed")
+    ROLE_CHANGED = "user.role_changed", _("Role changed")
+    SCOPE_CHANGED = "user.scope_changed", _("Scope changed")
 
-    CONSENT_RECORDED = "verification.consent_recorded", "Biometric consent recorded"
-    EVIDENCE_STORED = "evidence.stored", "Biometric evidence stored"
-    VERIFICATION_QUEUED = "verification.queued", "Verification queued"
-    VERIFICATION_COMPLETED = "verification.completed", "Verification completed"
-    VERIFICATION_REQUEUED = "verification.requeued", "Stuck verification queued again"
-    REVIEWER_APPOINTED = "user.reviewer_changed", "Reviewer appointment changed"
+    CONSENT_RECORDED = "verification.consent_recorded", _("Biometric consent recorded")
+    EVIDENCE_STORED = "evidence.stored", _("Biometric evidence stored")
+    VERIFICATION_QUEUED = "verification.queued", _("Verification queued")
+    VERIFICATION_COMPLETED = "verification.completed", _("Verification completed")
+    VERIFICATION_REQUEUED = "verification.requeued", _("Stuck verification queued again")
+    REVIEWER_APPOINTED = "user.reviewer_changed", _("Reviewer appointment changed")
 
-    EVIDENCE_VIEWED = "evidence.viewed", "Biometric evidence viewed"
-    EVIDENCE_DOWNLOADED = "evidence.downloaded", "Biometric evidence downloaded"
-    EXPORTED = "data.exported", "Data exported"
-    DEMO_DATA_LOADED = "system.demo_data_loaded", "Demo data loaded"
+    EVIDENCE_VIEWED = "evidence.viewed", _("Biometric evidence viewed")
+    EVIDENCE_DOWNLOADED = "evidence.downloaded", _("Biometric evidence downloaded")
+    EXPORTED = "data.exported", _("Data exported")
+    DEMO_DATA_LOADED = "system.demo_data_loaded", _("Demo data loaded")
 
 
 # Looking at someone's biometrics always needs a stated reason.

@@ -3,32 +3,16 @@
 from collections.abc import Callable
 from datetime import date
 
-from registrations import rules
-
-
-def mask_name(value: str) -> str:
-    """Keep the first character only: "Wang Fang" -> "W********", "王芳" -> "王*"."""
-    value = str(value)
-    return value[:1] + "*" * max(len(value) - 1, 1) if value else ""
-
-
-def mask_msisdn(value: str) -> str:
-    """Keep the network prefix and the last four digits: "+86138****8000"."""
-    value = str(value)
-    return value[:-8] + "****" + value[-4:] if len(value) >= 8 else "*" * len(value)
-
-
-def mask_iccid(value: str) -> str:
-    value = str(value)
-    return "*" * max(len(value) - 4, 0) + value[-4:]
-
-
-def mask_completely(value) -> str:
-    return "********"
-
+from portal.lib.masking import (
+    mask_completely,
+    mask_iccid,
+    mask_id_number,
+    mask_msisdn,
+    mask_name,
+)
 
 MASKS: dict[str, Callable[[object], str]] = {
-    "id_number": lambda value: rules.mask_id_number(str(value)),
+    "id_number": lambda value: mask_id_number(str(value)),
     "full_name": mask_name,
     "first_name": mask_name,
     "last_name": mask_name,

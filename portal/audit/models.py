@@ -7,16 +7,17 @@ On PostgreSQL, triggers refuse UPDATE, DELETE and TRUNCATE of this table.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit.actions import Action
 
 
 class AuditEvent(models.Model):
     class ActorType(models.TextChoices):
-        USER = "user", "User"
-        API_KEY = "api_key", "API key"
-        SYSTEM = "system", "System"
-        ANONYMOUS = "anonymous", "Anonymous"
+        USER = "user", _("User")
+        API_KEY = "api_key", _("API key")
+        SYSTEM = "system", _("System")
+        ANONYMOUS = "anonymous", _("Anonymous")
 
     sequence = models.BigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(editable=False, db_index=True)

@@ -8,7 +8,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from portal.accounts.roles import role_of
 from portal.audit import chain
 from portal.audit.actions import ACTIONS_REQUIRING_REASON, Action
 from portal.audit.context import current_request_meta
@@ -36,7 +35,9 @@ def _actor_fields(actor) -> dict:
         return {"actor_type": "system", "actor_id": "", "actor_label": "system", "actor_role": ""}
     if isinstance(actor, str):
         return {"actor_type": "anonymous", "actor_id": "", "actor_label": actor, "actor_role": ""}
-    role = role_of(actor)
+    # The actor says what it is: the audit trail sits below the accounts and takes the role
+    # (a choice with a ``value``, or None) from the user object its caller passes.
+    role = getattr(actor, "role", None)
     return {
         "actor_type": AuditEvent.ActorType.USER,
         "actor_id": str(actor.pk),

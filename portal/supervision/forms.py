@@ -1,27 +1,30 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit.actions import Action
-from portal.audit.selectors import AuditFilters
+from portal.supervision.selectors import AuditFilters
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OBJECT_TYPES = [
-    ("", "Any object"),
-    ("registration", "Registration"),
-    ("user", "Account"),
-    ("outlet", "Outlet"),
-    ("operator", "Operator"),
-    ("registrationpolicy", "Registration policy"),
-    ("auditevent", "Audit trail"),
+    ("", _("Any object")),
+    ("registration", _("Registration")),
+    ("user", _("Account")),
+    ("outlet", _("Outlet")),
+    ("operator", _("Operator")),
+    ("registrationpolicy", _("Registration policy")),
+    ("auditevent", _("Audit trail")),
 ]
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(required=False, max_length=150, label="Actor (login)")
-    action = forms.ChoiceField(choices=[("", "Any action"), *Action.choices], required=False)
-    object_type = forms.ChoiceField(choices=OBJECT_TYPES, required=False, label="Object")
-    object_id = forms.CharField(required=False, max_length=64, label="Object id")
-    occurred_from = forms.DateField(required=False, label="From", widget=DATE_INPUT)
-    occurred_to = forms.DateField(required=False, label="To", widget=DATE_INPUT)
+    actor = forms.CharField(required=False, max_length=150, label=_("Actor (login)"))
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("", _("Any action")), *Action.choices], required=False
+    )
+    object_type = forms.ChoiceField(choices=OBJECT_TYPES, required=False, label=_("Object"))
+    object_id = forms.CharField(required=False, max_length=64, label=_("Object id"))
+    occurred_from = forms.DateField(required=False, label=_("From"), widget=DATE_INPUT)
+    occurred_to = forms.DateField(required=False, label=_("To"), widget=DATE_INPUT)
 
     def filters(self) -> AuditFilters:
         """The valid part of the query: each bad field is dropped, with its error shown."""

@@ -1,10 +1,14 @@
-from django.urls import path
+"""The ministry side's pages, mounted once at the site's root."""
 
-from portal.audit import views
+from django.urls import include, path
 
-app_name = "audit"
+from portal.supervision import views
 
-urlpatterns = [
+audit_patterns = [
     path("", views.audit_list, name="list"),
     path("export.csv", views.audit_export, name="export"),
+]
+
+urlpatterns = [
+    path("audit/", include((audit_patterns, "audit"))),
 ]

@@ -1,4 +1,4 @@
-"""The audit trail pages: a filtered list and its CSV export (itself audited)."""
+"""The audit trail's pages: a filtered list and its CSV export (itself audited)."""
 
 import csv
 
@@ -6,15 +6,14 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from portal.accounts.decorators import role_required
-from portal.accounts.roles import Role
-from portal.audit import selectors
+from portal.accounts.decorators import permission_required
+from portal.accounts.permissions import Perm
 from portal.audit.actions import Action
-from portal.audit.forms import AuditFilterForm
 from portal.audit.services import audit_in_transaction
-from portal.listing import paginate
+from portal.lib.listing import paginate
+from portal.supervision import selectors
+from portal.supervision.forms import AuditFilterForm
 
-AUDIT_READERS = (Role.MINISTRY_ADMIN, Role.MINISTRY_INSPECTOR, Role.CARRIER_ADMIN)
 PAGE_SIZE = 50
 EXPORT_COLUMNS = [
     "sequence", "occurred_at", "actor_type", "actor_label", "actor_role", "action",
@@ -22,12 +21,12 @@ EXPORT_COLUMNS = [
 ]  # fmt: skip
 
 
-@role_required(*AUDIT_READERS)
+@permission_required(Perm.VIEW_AUDIT_TRAIL)
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     events = selectors.audit_event_list(user=request.user, filters=form.filters())
     context = {"form": form, **paginate(request, events, per_page=PAGE_SIZE)}
-    return render(request, "audit/list.html", context)
+    return render(request, "supervision/audit_list.html", context)
 
 
 class _Echo:
@@ -35,7 +34,7 @@ class _Echo:
         return value
 
 
-@role_required(*AUDIT_READERS)
+@permission_required(Perm.VIEW_AUDIT_TRAIL)
 def audit_export(request):
     filters = AuditFilterForm(request.GET or None).filters()
     events = selectors.audit_event_list(user=request.user, filters=filters)

@@ -1,28 +1,23 @@
-"""Writes to outlets: a carrier admin opens an outlet and keeps its details current.
+"""Writes to outlets: a carrier admin opens an outlet and keeps its details current."""
 
-A refused write raises ``django.core.exceptions.ValidationError`` keyed by field name, so a
-form can show each message at its field (``form.add_error(None, error)``).
-"""
-
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from portal.audit.actions import Action
 from portal.audit.masking import changed_fields
 from portal.audit.services import audit_record
+from registrations.errors import RegistrationCode as Code
+from registrations.errors import RegistrationError
 from registrations.models import Operator, Outlet, Province
 
-OUTLET_CODE_TAKEN = "outlet_code_taken"
 
-
-def _code_taken(code: str) -> ValidationError:
-    return ValidationError(
-        {
-            "code": ValidationError(
-                f"Your operator already has an outlet with the code {code}: choose another code.",
-                code=OUTLET_CODE_TAKEN,
-            )
-        }
+def _code_taken(code: str) -> RegistrationError:
+    return RegistrationError(
+        Code.OUTLET_CODE_TAKEN,
+        _("Your operator already has an outlet with the code %(code)s: choose another code.")
+        % {"code": code},
+        field="code",
+        status=409,
     )
 
 
@@ -35,7 +30,11 @@ def _code_in_use(*, operator: Operator, code: str, excluding: Outlet | None = No
 
 def _check_status(status: str) -> None:
     if status not in Outlet.Status.values:
-        raise ValidationError({"status": ValidationError(f"Unknown outlet status {status!r}.")})
+        raise RegistrationError(
+            Code.OUTLET_STATUS_UNKNOWN,
+            _("Unknown outlet status %(status)s.") % {"status": repr(status)},
+            field="status",
+        )
 
 
 def _audited_values(outlet: Outlet) -> dict:

@@ -1,24 +1,33 @@
 """Registration pages: list, detail, the outlet's new-registration form and transitions."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
+from django.http import HttpRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts import scoping
 from portal.accounts.decorators import permission_required
-from portal.accounts.roles import role_of
-from portal.audit import selectors as audit_selectors
-from portal.audit.views import AUDIT_READERS
-from portal.listing import paginate
-from registrations import selectors, services
+from portal.accounts.permissions import Perm, can
+from portal.audit.selectors import object_timeline
+from portal.lib.errors import PortalError, add_to_form, add_to_messages
+from portal.lib.forms import render_form
+from portal.lib.listing import paginate
+from registrations import lifecycle, scoping, selectors, services
 from registrations.forms import RegistrationFilterForm, RegistrationForm
-from verification import selectors as verification_selectors
-from verification.review_forms import evidence_reason_form
+from registrations.lifecycle import Step
+from registrations.models import Registration
 
 PAGE_SIZE = 50
 
+# What the layers above add to a registration's page (verification adds its steps, attempts
+# and evidence): each callable returns more context. Filled in by their AppConfig.ready(), so
+# this app never imports them.
+DETAIL_SECTIONS: list[Callable[[HttpRequest, Registration], dict]] = []
 
-@permission_required("registrations.view_registration")
+
+@permission_required(Perm.VIEW_REGISTRATION)
 def registration_list(request):
     user = request.user
     form = RegistrationFilterForm(
@@ -27,45 +36,31 @@ def registration_list(request):
         outlets=scoping.outlets_in_scope(user),
         provinces=scoping.provinces_in_scope(user),
     )
-    registrations = selectors.registration_list(
-        user=user, filters=form.filters() if form.is_bound else selectors.RegistrationFilters()
-    )
+    registrations = selectors.registration_list(user=user, filters=form.filters())
     context = {
         "form": form,
-        "can_create": user.has_perm("registrations.add_registration"),
+        "can_create": can(user, Perm.ADD_REGISTRATION),
         **paginate(request, registrations, per_page=PAGE_SIZE),
     }
     return render(request, "registrations/list.html", context)
 
 
-@permission_required("registrations.view_registration")
+@permission_required(Perm.VIEW_REGISTRATION)
 def registration_detail(request, pk):
     registration = selectors.registration_get(user=request.user, pk=pk)
-    user = request.user
-    case = verification_selectors.evidence_case(user=user, registration=registration)
-    reason_form, evidence_reason = evidence_reason_form(request.GET)
-    return render(
-        request,
-        "registrations/detail.html",
-        {
-            "registration": registration,
-            # At an outlet, submitting is the end of the live capture (verification flow).
-            "can_submit": registration.status == "draft"
-            and registration.channel != registration.Channel.OUTLET
-            and user.has_perm("registrations.submit_registration"),
-            "can_cancel": registration.status == "approved"
-            and user.has_perm("registrations.cancel_registration"),
-            "verification": verification_selectors.registration_verification(
-                user=user, registration=registration
-            ),
-            "show_evidence": case is not None,
-            "case": case,
-            "reason_form": reason_form,
-            "evidence_reason": evidence_reason,
-            "show_timeline": role_of(user) in AUDIT_READERS,
-            "timeline": audit_selectors.object_timeline(user=user, obj=registration),
-        },
-    )
+    actions = lifecycle.actions_for(request.user, registration)
+    context = {
+        "registration": registration,
+        # At an outlet, submitting is the end of the live capture (the verification steps).
+        "can_submit": Step.SUBMIT in actions
+        and registration.channel != Registration.Channel.OUTLET,
+        "can_cancel": Step.CANCEL in actions,
+        "show_timeline": can(request.user, Perm.VIEW_AUDIT_TRAIL),
+        "timeline": object_timeline(obj=registration),
+    }
+    for section in DETAIL_SECTIONS:
+        context.update(section(request, registration))
+    return render(request, "registrations/detail.html", context)
 
 
 def _subscriber_details(data) -> services.SubscriberDetails:
@@ -78,7 +73,7 @@ def _subscriber_details(data) -> services.SubscriberDetails:
     )
 
 
-@permission_required("registrations.add_registration")
+@permission_required(Perm.ADD_REGISTRATION)
 def registration_new(request):
     outlets = selectors.outlets_for_registration(user=request.user)
     form = RegistrationForm(request.POST or None, outlets=outlets)
@@ -93,40 +88,33 @@ def registration_new(request):
                 msisdn=data["msisdn"],
                 iccid=data["iccid"],
             )
-        except services.RegistrationError as error:
-            for violation in error.violations:
-                form.add_error(violation.field, violation.message)
+        except PortalError as error:
+            add_to_form(form, error)
         else:
-            messages.success(request, "Registration saved as a draft. Next: the ID portrait.")
+            messages.success(request, _("Registration saved as a draft. Next: the ID portrait."))
             return redirect("verification:portrait", pk=registration.pk)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(
-        request,
-        "registrations/new.html",
-        {"form": form, "has_outlets": outlets.exists()},
-        status=status,
-    )
+    context = {"form": form, "has_outlets": outlets.exists()}
+    return render_form(request, "registrations/new.html", context)
 
 
 def _transition(request, pk, action, success_message):
     registration = selectors.registration_get(user=request.user, pk=pk)
     try:
         action(registration=registration, actor=request.user)
-    except services.RegistrationError as error:
-        for violation in error.violations:
-            messages.error(request, violation.message)
+    except PortalError as error:
+        add_to_messages(request, error)
     else:
         messages.success(request, success_message)
     return redirect("registrations:detail", pk=registration.pk)
 
 
-@permission_required("registrations.submit_registration")
+@permission_required(Perm.SUBMIT_REGISTRATION)
 @require_POST
 def registration_submit(request, pk):
-    return _transition(request, pk, services.registration_submit, "Registration submitted.")
+    return _transition(request, pk, services.registration_submit, _("Registration submitted."))
 
 
-@permission_required("registrations.cancel_registration")
+@permission_required(Perm.CANCEL_REGISTRATION)
 @require_POST
 def registration_cancel(request, pk):
     def cancel(*, registration, actor):
@@ -134,4 +122,4 @@ def registration_cancel(request, pk):
             registration=registration, actor=actor, note=request.POST.get("note", "")
         )
 
-    return _transition(request, pk, cancel, "Registration cancelled: the number is free again.")
+    return _transition(request, pk, cancel, _("Registration cancelled: the number is free again."))

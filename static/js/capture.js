@@ -139,7 +139,7 @@
       body = null; // an HTML error page (a proxy, a lost session): say it plainly below
     }
     if (!response.ok) {
-      if (body && typeof body.error === "string") throw new Refusal(body.error, body.reasons);
+      if (body && typeof body.message === "string") throw new Refusal(body.message, body.reasons);
       if (response.status === 403) {
         throw new Refusal("You are no longer signed in or may not do this. Reload the page.");
       }

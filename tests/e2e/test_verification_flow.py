@@ -19,7 +19,7 @@ from tests.e2e.conftest import write_y4m
 from tests.verification.conftest import ready_for_capture
 from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT, read_frames
 from tests.workers import require_worker_setup, running_worker
-from verification import messages
+from verification import errors
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -146,9 +146,9 @@ def test_a_still_photo_held_to_the_camera_is_rejected(
 
     assert outcome == "Rejected"
     shown = page.locator("#capture-reasons li").all_inner_texts()
-    assert messages.REASONS["not_live"] in shown
+    assert errors.message_for("not_live") in shown
     job = Registration.objects.get().verification_jobs.get()
-    assert shown == [messages.reason_text(code) for code in job.reasons]
+    assert shown == [errors.message_for(code) for code in job.reasons]
     assert not page.get_by_role("button", name="Retake").is_visible(), "a photo is not retaken"
     assert Registration.objects.get().status == "rejected"
 
@@ -171,7 +171,7 @@ def test_a_text_file_uploaded_as_a_clip_is_refused_in_plain_words(
     alert = page.get_by_role("alert")
     alert.filter(has_text="The recording must be a video").wait_for()
     screenshot("refused")
-    assert alert.inner_text() == messages.problem("not_a_video")
+    assert alert.inner_text() == errors.message_for("not_a_video")
     shown = page.locator("#capture-actions li").all_inner_texts()
     assert shown == ["Turn your head to YOUR left", "Blink"], "the actions asked for are shown"
     assert "Traceback" not in page.content()

@@ -58,9 +58,13 @@ def test_production_refuses_to_start_without_what_it_needs(tmp_path, override, m
 
 
 def test_a_local_secret_key_is_generated_once_and_kept(tmp_path):
-    assert check(tmp_path, DJANGO_ENV="local").returncode in (0, 1)  # local is not --deploy-clean
+    # Local settings start, but are not --deploy-clean: DEBUG is on, cookies are not secure...
+    first_check = check(tmp_path, DJANGO_ENV="local")
+    assert first_check.returncode == 1, first_check.stderr
+    assert "SystemCheckError" in first_check.stderr
+    assert "security.W018" in first_check.stderr, "the deploy checks ran (DEBUG is on)"
     key_file = tmp_path / "secret_key"
     first = key_file.read_text()
-    check(tmp_path, DJANGO_ENV="local")
+    assert check(tmp_path, DJANGO_ENV="local").returncode == 1
     assert key_file.read_text() == first
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from registrations import services
+from registrations.errors import RegistrationError
 from registrations.models import Registration
 from tests.conftest import create_registration, is_postgres, subscriber_details
 
@@ -32,7 +33,7 @@ def submit_in_parallel(drafts, actor) -> list[str]:
             start.wait()
             services.registration_submit(registration=draft, actor=actor)
             result = "won"
-        except services.RegistrationError as error:
+        except RegistrationError as error:
             result = ",".join(error.reasons)
         finally:
             connection.close()

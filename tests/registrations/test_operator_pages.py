@@ -6,9 +6,9 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from portal.accounts import scoping
 from portal.accounts.roles import Role
 from portal.accounts.services import staff_active_set, user_create
+from registrations import scoping
 from registrations.models import Outlet
 from tests.conftest import make_outlet
 

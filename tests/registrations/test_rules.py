@@ -7,27 +7,20 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from registrations import rules
+from portal.lib.errors import PortalError
+from portal.lib.masking import mask_id_number
+from registrations.errors import RegistrationCode as Code
+from registrations.errors import RegistrationError
 from registrations.rules import (
-    BIRTH_DATE_MISMATCH,
-    CAP_REACHED,
-    ICCID_CHECKSUM,
     ICCID_PATTERN,
-    ID_CHECKSUM,
-    ID_EXPIRED,
-    INVALID_ICCID,
-    INVALID_ID_NUMBER,
-    INVALID_MSISDN,
     MSISDN_E164_PATTERN,
     RESIDENT_ID_PATTERN,
-    RuleViolation,
     birth_date_from_resident_id,
     check_cap,
     is_luhn_valid,
     luhn_check_digit,
     make_iccid,
     make_resident_id,
-    mask_id_number,
     national_msisdn,
     normalize_msisdn,
     normalize_resident_id,
@@ -78,35 +71,24 @@ def iccids(draw: st.DrawFn) -> str:
     return make_iccid(body="89" + rest)
 
 
-def violation(call, *args, **kwargs) -> RuleViolation:
-    with pytest.raises(RuleViolation) as info:
+def violation(call, *args, **kwargs) -> RegistrationError:
+    with pytest.raises(RegistrationError) as info:
         call(*args, **kwargs)
     return info.value
 
 
-# --- RuleViolation ---------------------------------------------------------------------
+# --- RegistrationError ---------------------------------------------------------------------
 
 
 def test_it_carries_a_code_a_message_and_a_field_and_prints_only_the_message():
-    exc = RuleViolation("some_code", "Something is wrong.", field="iccid")
-    assert (exc.code, exc.message, exc.field) == ("some_code", "Something is wrong.", "iccid")
+    exc = RegistrationError(Code.ID_CHECKSUM, "Something is wrong.", field="iccid")
+    assert (exc.code, exc.message, exc.field) == ("id_checksum", "Something is wrong.", "iccid")
     assert str(exc) == "Something is wrong."
-    assert isinstance(exc, ValueError)
+    assert isinstance(exc, PortalError)
 
 
 def test_it_defines_every_reason_code_as_its_own_name_in_lower_case():
-    names = [
-        "INVALID_ID_NUMBER",
-        "ID_CHECKSUM",
-        "BIRTH_DATE_MISMATCH",
-        "ID_EXPIRED",
-        "INVALID_MSISDN",
-        "INVALID_ICCID",
-        "ICCID_CHECKSUM",
-        "MSISDN_IN_USE",
-        "CAP_REACHED",
-    ]
-    assert [getattr(rules, name) for name in names] == [name.lower() for name in names]
+    assert [code.value for code in Code] == [code.name.lower() for code in Code]
 
 
 # --- Resident ID -----------------------------------------------------------------------
@@ -118,10 +100,38 @@ def test_it_accepts_published_valid_resident_ids(id_number):
     assert resident_id_check_digit(id_number[:17]) == id_number[17]
 
 
+# Check digits worked by hand from GB 11643-1999, not with the code under test: each of the
+# first 17 digits times its weight (7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2), the products summed,
+# the sum taken mod 11, the remainder 0-10 mapped to 1 0 X 9 8 7 6 5 4 3 2. Between them the
+# examples have a digit other than 0 at every position, so a wrong weight anywhere shows.
+HAND_WORKED_IDS = [
+    "420106198805121060",  # 28+18+0+5+0+24+2+9+48+24+0+45+10+10+8+0+12 = 243, mod 11 = 1 -> 0
+    "440305198511201231",  # 28+36+0+15+0+20+2+9+48+15+7+9+20+0+8+8+6 = 231, mod 11 = 0 -> 1
+    "51010719991231002X",  # 35+9+0+5+0+28+2+9+54+27+7+18+30+5+0+0+4 = 233, mod 11 = 2 -> X
+    "32010220000229345X",  # 21+18+0+5+0+8+4+0+0+0+0+18+20+45+24+16+10 = 189, mod 11 = 2 -> X
+    "441900197508302717",  # 28+36+10+45+0+0+2+9+42+15+0+72+30+0+16+28+2 = 335, mod 11 = 5 -> 7
+    "310115197806154565",  # 21+9+0+5+8+20+2+9+42+24+0+54+10+25+32+20+12 = 293, mod 11 = 7 -> 5
+]
+
+
+@pytest.mark.parametrize("id_number", HAND_WORKED_IDS)
+def test_it_agrees_with_resident_id_check_digits_worked_by_hand(id_number):
+    assert resident_id_check_digit(id_number[:17]) == id_number[17]
+    assert validate_resident_id(id_number, today=TODAY) == id_number
+    born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    built = make_resident_id(
+        area_code=id_number[:6], birth_date=born, sequence=int(id_number[14:17])
+    )
+    assert built == id_number
+    for other in sorted(set("0123456789X") - {id_number[17]}):
+        exc = violation(validate_resident_id, id_number[:17] + other, today=TODAY)
+        assert exc.code == Code.ID_CHECKSUM
+
+
 def test_it_refuses_the_published_1880_example_despite_its_correct_check_digit():
     assert resident_id_check_digit("44052418800101001") == "4"
     exc = violation(validate_resident_id, "440524188001010014", today=TODAY)
-    assert exc.code == INVALID_ID_NUMBER
+    assert exc.code == Code.INVALID_ID_NUMBER
     assert "1900" in exc.message
 
 
@@ -134,7 +144,7 @@ def test_it_reads_the_birth_date_and_province_from_a_resident_id():
 
 def test_it_refuses_a_resident_id_with_a_wrong_check_digit():
     exc = violation(validate_resident_id, "110105194912310021", today=TODAY)
-    assert exc.code == ID_CHECKSUM
+    assert exc.code == Code.ID_CHECKSUM
     assert exc.field == "id_number"
     assert "typed correctly" in exc.message
 
@@ -153,7 +163,7 @@ def test_it_refuses_a_resident_id_with_a_wrong_check_digit():
 )
 def test_it_refuses_a_malformed_resident_id(id_number):
     exc = violation(validate_resident_id, id_number, today=TODAY)
-    assert exc.code == INVALID_ID_NUMBER
+    assert exc.code == Code.INVALID_ID_NUMBER
     assert exc.field == "id_number"
 
 
@@ -161,20 +171,20 @@ def test_it_refuses_a_resident_id_whose_birth_date_is_february_30():
     id_number = "110105199002301231"  # 1990-02-30 with a correct check digit
     assert resident_id_check_digit(id_number[:17]) == id_number[17]
     exc = violation(validate_resident_id, id_number, today=TODAY)
-    assert exc.code == INVALID_ID_NUMBER
+    assert exc.code == Code.INVALID_ID_NUMBER
     assert "1990-02-30" in exc.message
 
 
 def test_it_refuses_a_resident_id_born_in_the_future_but_accepts_one_born_today():
     tomorrow = make_resident_id(area_code="110105", birth_date=TODAY + timedelta(1), sequence=1)
-    assert violation(validate_resident_id, tomorrow, today=TODAY).code == INVALID_ID_NUMBER
+    assert violation(validate_resident_id, tomorrow, today=TODAY).code == Code.INVALID_ID_NUMBER
     born_today = make_resident_id(area_code="110105", birth_date=TODAY, sequence=1)
     assert validate_resident_id(born_today, today=TODAY) == born_today
 
 
 def test_it_refuses_a_resident_id_born_before_1900_but_accepts_new_years_day_1900():
     too_old = make_resident_id(area_code="110105", birth_date=date(1899, 12, 31), sequence=1)
-    assert violation(validate_resident_id, too_old, today=TODAY).code == INVALID_ID_NUMBER
+    assert violation(validate_resident_id, too_old, today=TODAY).code == Code.INVALID_ID_NUMBER
     oldest = make_resident_id(area_code="110105", birth_date=date(1900, 1, 1), sequence=1)
     assert validate_resident_id(oldest, today=TODAY) == oldest
 
@@ -193,7 +203,7 @@ def test_it_accepts_a_matching_birth_date_and_refuses_a_different_one():
     exc = violation(
         validate_resident_id, "11010519491231002X", birth_date=date(1949, 1, 31), today=TODAY
     )
-    assert (exc.code, exc.field) == (BIRTH_DATE_MISMATCH, "birth_date")
+    assert (exc.code, exc.field) == (Code.BIRTH_DATE_MISMATCH, "birth_date")
 
 
 @settings(max_examples=200)
@@ -215,7 +225,7 @@ def test_it_detects_any_single_digit_change_in_a_resident_id(id_number, position
     new = str((int(id_number[position]) + delta) % 10)  # every other digit, never the same one
     changed = id_number[:position] + new + id_number[position + 1 :]
     exc = violation(validate_resident_id, changed, today=TODAY)
-    assert exc.code == ID_CHECKSUM
+    assert exc.code == Code.ID_CHECKSUM
 
 
 @settings(max_examples=100)
@@ -228,7 +238,7 @@ def test_it_detects_a_birth_date_that_differs_from_the_id(id_number, shift):
         else embedded - timedelta(days=shift)
     )
     exc = violation(validate_resident_id, id_number, birth_date=other, today=TODAY)
-    assert (exc.code, exc.field) == (BIRTH_DATE_MISMATCH, "birth_date")
+    assert (exc.code, exc.field) == (Code.BIRTH_DATE_MISMATCH, "birth_date")
 
 
 @settings(max_examples=50)
@@ -273,7 +283,7 @@ def test_it_refuses_to_build_a_resident_id_from_bad_parts(kwargs):
 
 def test_it_refuses_an_id_card_that_expired_yesterday():
     exc = violation(validate_id_not_expired, TODAY - timedelta(days=1), today=TODAY)
-    assert (exc.code, exc.field) == (ID_EXPIRED, "id_expiry")
+    assert (exc.code, exc.field) == (Code.ID_EXPIRED, "id_expiry")
     assert (TODAY - timedelta(days=1)).isoformat() in exc.message
 
 
@@ -322,7 +332,7 @@ def test_it_normalizes_every_accepted_msisdn_format_to_the_same_e164(raw):
 )
 def test_it_refuses_anything_that_is_not_a_mainland_mobile_number(raw):
     exc = violation(normalize_msisdn, raw)
-    assert (exc.code, exc.field) == (INVALID_MSISDN, "msisdn")
+    assert (exc.code, exc.field) == (Code.INVALID_MSISDN, "msisdn")
 
 
 @settings(max_examples=100)
@@ -341,8 +351,8 @@ def test_it_accepts_any_1_3_to_9_number_with_eleven_digits(second, rest):
 @settings(max_examples=100)
 @given(second=st.sampled_from("012"), rest=st.text(alphabet="0123456789", min_size=9, max_size=9))
 def test_it_refuses_numbers_starting_10_11_or_12(second, rest):
-    assert violation(normalize_msisdn, "1" + second + rest).code == INVALID_MSISDN
-    assert violation(normalize_msisdn, "+861" + second + rest).code == INVALID_MSISDN
+    assert violation(normalize_msisdn, "1" + second + rest).code == Code.INVALID_MSISDN
+    assert violation(normalize_msisdn, "+861" + second + rest).code == Code.INVALID_MSISDN
 
 
 @settings(max_examples=100)
@@ -351,13 +361,13 @@ def test_it_refuses_numbers_starting_10_11_or_12(second, rest):
     rest=st.text(alphabet="0123456789", max_size=14).filter(lambda s: len(s) != 9),
 )
 def test_it_refuses_numbers_of_the_wrong_length(second, rest):
-    assert violation(normalize_msisdn, "1" + second + rest).code == INVALID_MSISDN
-    assert violation(normalize_msisdn, "+861" + second + rest).code == INVALID_MSISDN
+    assert violation(normalize_msisdn, "1" + second + rest).code == Code.INVALID_MSISDN
+    assert violation(normalize_msisdn, "+861" + second + rest).code == Code.INVALID_MSISDN
 
 
 def test_it_shows_the_national_form_and_refuses_non_e164_input():
     assert national_msisdn("+8613812345678") == "13812345678"
-    assert violation(national_msisdn, "13812345678").code == INVALID_MSISDN
+    assert violation(national_msisdn, "13812345678").code == Code.INVALID_MSISDN
 
 
 # --- Luhn and ICCID --------------------------------------------------------------------
@@ -382,13 +392,35 @@ def test_it_accepts_known_valid_19_and_20_digit_iccids(iccid):
     assert make_iccid(body=iccid[:-1]) == iccid
 
 
+# Luhn check digits worked by hand, not with the code under test: from the right end of the
+# body, every other digit doubled starting with the rightmost (9 taken off a result over 9),
+# all added up; the check digit brings the total to a multiple of 10.
+HAND_WORKED_ICCIDS = [
+    "89860318492001234563",  # 20 digits: the body's total is 87 -> 3
+    "89860219011234567860",  # 20 digits: 80 -> 0
+    "8986111807080012343",  # 19 digits: 67 -> 3
+    "8986031849200123490",  # 19 digits: 80 -> 0
+]
+
+
+@pytest.mark.parametrize("iccid", HAND_WORKED_ICCIDS)
+def test_it_agrees_with_iccid_check_digits_worked_by_hand(iccid):
+    assert luhn_check_digit(iccid[:-1]) == iccid[-1]
+    assert is_luhn_valid(iccid)
+    assert validate_iccid(iccid) == iccid
+    assert make_iccid(body=iccid[:-1]) == iccid
+    for other in sorted(set("0123456789") - {iccid[-1]}):
+        assert not is_luhn_valid(iccid[:-1] + other)
+        assert violation(validate_iccid, iccid[:-1] + other).code == Code.ICCID_CHECKSUM
+
+
 def test_it_strips_spaces_from_an_iccid():
     assert validate_iccid(" 8986 0012 3456 7890 1238 ") == "89860012345678901238"
 
 
 def test_it_refuses_an_iccid_with_a_wrong_check_digit():
     exc = violation(validate_iccid, "89860012345678901234")
-    assert (exc.code, exc.field) == (ICCID_CHECKSUM, "iccid")
+    assert (exc.code, exc.field) == (Code.ICCID_CHECKSUM, "iccid")
 
 
 @pytest.mark.parametrize(
@@ -403,7 +435,7 @@ def test_it_refuses_an_iccid_with_a_wrong_check_digit():
 )
 def test_it_refuses_a_malformed_iccid(raw):
     exc = violation(validate_iccid, raw)
-    assert (exc.code, exc.field) == (INVALID_ICCID, "iccid")
+    assert (exc.code, exc.field) == (Code.INVALID_ICCID, "iccid")
 
 
 @pytest.mark.parametrize(
@@ -469,6 +501,6 @@ def test_it_allows_a_fifth_registration_when_four_of_five_are_held():
 @pytest.mark.parametrize("holding", [5, 6])
 def test_it_refuses_another_registration_once_the_cap_is_reached(holding):
     exc = violation(check_cap, holding_count=holding, cap=5)
-    assert exc.code == CAP_REACHED
+    assert exc.code == Code.CAP_REACHED
     assert exc.field is None
     assert "5" in exc.message

@@ -19,7 +19,7 @@ from registrations.models import Registration
 from tests.conftest import PASSWORD, create_registration
 from tests.verification.conftest import ready_for_capture
 from tests.verification.engine.makers import FACES
-from verification import messages
+from verification import errors
 from verification.models import BiometricEvidence, Challenge, Consent, VerificationJob
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def assert_refused(response, status: int, reason: str) -> None:
     assert response.status_code == status, response.content
     body = response.json()
     assert body["reasons"] == [reason]
-    assert body["error"] == messages.problem(reason)
+    assert body["message"] == errors.message_for(reason)
 
 
 def assert_untouched(registration: Registration) -> None:
@@ -157,10 +157,10 @@ def test_a_good_capture_is_accepted(staff_client, draft, clip_bytes, clip_challe
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        pytest.param(b"not a photo\n" * 50, messages.problem("not_an_image"), id="text"),
+        pytest.param(b"not a photo\n" * 50, errors.message_for("not_an_image"), id="text"),
         pytest.param(
             (FACES / "multi_two_people.jpg").read_bytes(),
-            messages.portrait_problem("multiple_faces"),
+            errors.portrait_message_for("multiple_faces"),
             id="group-photo",
         ),
     ],
@@ -190,14 +190,14 @@ def test_a_portrait_the_upload_handler_drops_is_refused_as_too_large(
     portrait = SimpleUploadedFile("portrait.jpg", portrait_bytes)
     response = staff_client.post(url("portrait", fresh), {"portrait": portrait})
     assert response.status_code == 400
-    assert messages.problem("file_too_large") in response.content.decode()
+    assert errors.message_for("file_too_large") in response.content.decode()
     assert not fresh.evidence.exists()
 
 
 def test_consent_not_ticked_is_refused(staff_client, fresh):
     response = staff_client.post(url("consent", fresh), {})
     assert response.status_code == 400
-    assert messages.problem("consent_required") in response.content.decode()
+    assert errors.message_for("consent_required") in response.content.decode()
     assert not Consent.objects.filter(registration=fresh).exists()
 
 
@@ -276,7 +276,7 @@ def test_a_capture_for_a_number_already_taken_is_refused_and_nothing_is_spent(
     )
     assert response.status_code == 409
     body = response.json()
-    assert body["reasons"] and body["error"]
+    assert body["reasons"] and body["message"]
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert not VerificationJob.objects.filter(registration=draft).exists()

@@ -138,8 +138,14 @@ def test_an_inspector_finds_the_evidence_on_the_registration_page_after_giving_a
 
 def test_outlet_staff_see_no_evidence_section(client, users, portrait):
     client.force_login(users["staff"])
-    page = client.get(f"/registrations/{portrait.registration_id}/").content.decode()
+    response = client.get(f"/registrations/{portrait.registration_id}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert portrait.registration.iccid in page, "the page shows the registration itself"
     assert "Reason for viewing the evidence" not in page
+    with_reason = client.get(f"/registrations/{portrait.registration_id}/", {"reason": REASON})
+    assert with_reason.status_code == 200
+    assert f"/evidence/{portrait.pk}/" not in with_reason.content.decode()
 
 
 def test_a_file_no_key_can_decrypt_is_a_clear_error_and_no_event(client, users, portrait, settings):

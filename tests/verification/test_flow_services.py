@@ -10,6 +10,7 @@ from registrations.models import Registration
 from tests.conftest import create_registration
 from tests.verification.conftest import ready_for_capture
 from verification import engine_runner, services
+from verification.errors import VerificationError
 from verification.models import BiometricEvidence, Challenge, VerificationJob
 
 pytestmark = pytest.mark.django_db
@@ -118,9 +119,9 @@ def test_a_fixable_failure_asks_for_a_retake_then_goes_to_review(
     draft.refresh_from_db()
     assert second.outcome == "review"
     assert draft.status == Registration.Status.REVIEW
-    with pytest.raises(services.VerificationError) as refused:
+    with pytest.raises(VerificationError) as refused:
         services.challenge_issue(registration=draft, actor=users["staff"])
-    assert refused.value.reason == "not_capturable"
+    assert refused.value.code == "not_capturable"
 
 
 def test_an_expired_challenge_is_refused_and_nothing_is_saved(draft, users, clip_bytes):
@@ -129,11 +130,11 @@ def test_an_expired_challenge_is_refused_and_nothing_is_saved(draft, users, clip
         issued_at=timezone.now() - timedelta(minutes=10),
         expires_at=timezone.now() - timedelta(minutes=8),
     )
-    with pytest.raises(services.VerificationError) as refused:
+    with pytest.raises(VerificationError) as refused:
         services.capture_submit(
             registration=draft, actor=users["staff"], nonce=challenge.nonce, data=clip_bytes
         )
-    assert refused.value.reason == "challenge_expired"
+    assert refused.value.code == "challenge_expired"
     draft.refresh_from_db()
     assert draft.status == Registration.Status.DRAFT
     assert not VerificationJob.objects.exists()
@@ -145,21 +146,21 @@ def test_a_used_challenge_is_refused(draft, users, clip_bytes):
     services.capture_submit(
         registration=draft, actor=users["staff"], nonce=challenge.nonce, data=clip_bytes
     )
-    with pytest.raises(services.VerificationError) as refused:
+    with pytest.raises(VerificationError) as refused:
         services.capture_submit(
             registration=draft, actor=users["staff"], nonce=challenge.nonce, data=clip_bytes
         )
-    assert refused.value.reason == "challenge_used"
+    assert refused.value.code == "challenge_used"
     assert VerificationJob.objects.count() == 1
 
 
 def test_a_challenge_issued_to_someone_else_is_unknown(draft, users, clip_bytes, outlet_gd):
     challenge = services.challenge_issue(registration=draft, actor=users["staff"])
-    with pytest.raises(services.VerificationError) as refused:
+    with pytest.raises(VerificationError) as refused:
         services.capture_submit(
             registration=draft, actor=users["carrier_admin"], nonce=challenge.nonce, data=clip_bytes
         )
-    assert refused.value.reason == "challenge_unknown"
+    assert refused.value.code == "challenge_unknown"
 
 
 def test_challenges_have_two_or_three_distinct_actions(draft, users):
@@ -175,9 +176,9 @@ def test_challenges_have_two_or_three_distinct_actions(draft, users):
 
 def test_a_capture_needs_consent_and_portrait(users, outlet_gd):
     registration = create_registration(actor=users["staff"], outlet=outlet_gd)
-    with pytest.raises(services.VerificationError) as refused:
+    with pytest.raises(VerificationError) as refused:
         services.challenge_issue(registration=registration, actor=users["staff"])
-    assert refused.value.reason == "consent_missing"
+    assert refused.value.code == "consent_missing"
 
 
 @pytest.mark.parametrize(
@@ -190,11 +191,11 @@ def test_a_capture_needs_consent_and_portrait(users, outlet_gd):
 )
 def test_a_capture_that_is_not_a_video_is_refused(draft, users, data, reason):
     challenge = services.challenge_issue(registration=draft, actor=users["staff"])
-    with pytest.raises(services.VerificationError) as refused:
+    with pytest.raises(VerificationError) as refused:
         services.capture_submit(
             registration=draft, actor=users["staff"], nonce=challenge.nonce, data=data
         )
-    assert refused.value.reason == reason
+    assert refused.value.code == reason
     challenge.refresh_from_db()
     assert challenge.used_at is None, "the challenge is still good for a proper recording"
 
@@ -204,9 +205,9 @@ def test_a_portrait_without_one_face_is_refused_at_upload(users, outlet_gd):
 
     registration = create_registration(actor=users["staff"], outlet=outlet_gd)
     group = (FACES / "multi_two_people.jpg").read_bytes()
-    with pytest.raises(services.VerificationError) as refused:
+    with pytest.raises(VerificationError) as refused:
         services.portrait_store(registration=registration, actor=users["staff"], data=group)
-    assert refused.value.reason == "multiple_faces"
+    assert refused.value.code == "multiple_faces"
     assert "more than one face" in refused.value.message
     assert not BiometricEvidence.objects.exists()
 

@@ -237,10 +237,16 @@ def test_the_carrier_admin_appoints_a_reviewer_on_the_staff_page(client, users, 
 
 
 def test_saving_the_staff_page_unchanged_records_no_appointment(client, users, outlet_bj):
+    member = users["staff_bj"]
     client.force_login(users["carrier_admin"])
-    client.post(
-        f"/operator/staff/{users['staff_bj'].pk}/", {"outlets": [outlet_bj.pk], "is_active": "on"}
+    response = client.post(
+        f"/operator/staff/{member.pk}/", {"outlets": [outlet_bj.pk], "is_active": "on"}, follow=True
     )
+    assert response.redirect_chain == [("/operator/staff/", 302)], "the form was accepted"
+    assert response.status_code == 200
+    assert f"Account {member.username} saved." in response.content.decode()
+    assert member.pk not in response.context["reviewers"]
+    assert not scoping.is_appointed_reviewer(member)
     assert not AuditEvent.objects.filter(action="user.reviewer_changed").exists()
 
 

@@ -31,7 +31,7 @@ from tests.workers import (
     wait_until_ready,
     worker_env,
 )
-from verification import messages, services
+from verification import errors, services
 from verification.models import BiometricEvidence, Challenge, VerificationJob
 from verification.tasks import verification_job_run
 
@@ -204,7 +204,7 @@ def upload(client: Client, registration: Registration, nonce: str, data: bytes):
 
 def assert_refused(response, reason: str) -> None:
     assert response.status_code == 409, response.content
-    assert response.json() == {"error": messages.problem(reason), "reasons": [reason]}
+    assert response.json() == {"message": errors.message_for(reason), "reasons": [reason]}
 
 
 def test_a_used_or_expired_challenge_is_refused_and_the_retake_stays_open(

@@ -1,7 +1,7 @@
 """The outlet's verification steps: ID portrait, consent, live capture, progress.
 
 The capture page talks JSON to three endpoints (challenge, upload, status); every refusal is
-a 4xx with ``{"error": message, "reasons": [code]}`` and leaves the registration as it was.
+a 4xx with ``{"message": message, "reasons": [code]}`` and leaves the registration as it was.
 """
 
 from django.conf import settings
@@ -9,27 +9,28 @@ from django.contrib import messages as flash
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.decorators import permission_required
-from registrations import selectors
+from portal.accounts.permissions import Perm
+from portal.lib.errors import add_to_form, error_response
+from portal.lib.forms import form_status
+from registrations import selectors as registration_selectors
+from registrations.errors import RegistrationError
 from registrations.models import Registration
-from registrations.services import RegistrationError
-from verification import messages, services
+from verification import services
+from verification.errors import VerificationCode, VerificationError, message_for
 from verification.forms import ConsentForm, PortraitForm
 from verification.models import VerificationJob
-from verification.selectors import next_step_url
+from verification.selectors import flow_state, is_draft, next_step_url
 
-SUBMIT = "registrations.submit_registration"
+SUBMIT = Perm.SUBMIT_REGISTRATION
 
 
 def _registration(request, pk) -> Registration:
-    return selectors.registration_get(user=request.user, pk=pk)
-
-
-def _refusal(code: str, message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message, "reasons": [code]}, status=status)
+    return registration_selectors.registration_get(user=request.user, pk=pk)
 
 
 def _file_dropped(request, field: str) -> bool:
@@ -39,9 +40,9 @@ def _file_dropped(request, field: str) -> bool:
 
 def _not_draft(request, registration: Registration):
     """The ID portrait and consent steps belong to drafts: anything later goes to its page."""
-    if registration.status == Registration.Status.DRAFT:
+    if is_draft(registration):
         return None
-    flash.info(request, messages.problem("not_draft"))
+    flash.info(request, VerificationCode.NOT_DRAFT.label)
     return redirect("registrations:detail", pk=registration.pk)
 
 
@@ -49,12 +50,11 @@ def _render_step(request, template: str, registration: Registration, form, step:
     context = {
         "registration": registration,
         "form": form,
-        "state": services.flow_state(registration),
+        "state": flow_state(registration),
         "step": step,
         **extra,
     }
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=form_status(form))
 
 
 @permission_required(SUBMIT)
@@ -71,10 +71,10 @@ def portrait_upload(request, pk):
             services.portrait_store(
                 registration=registration, actor=request.user, data=form.cleaned_data["data"]
             )
-        except services.VerificationError as error:
-            form.add_error("portrait", error.message)
+        except VerificationError as error:
+            add_to_form(form, error)
         else:
-            flash.success(request, "ID portrait saved.")
+            flash.success(request, _("ID portrait saved."))
             return redirect(next_step_url(registration))
     return _render_step(request, "verification/portrait.html", registration, form, "portrait")
 
@@ -91,7 +91,7 @@ def consent(request, pk):
             actor=request.user,
             text_version=settings.BIOMETRIC_CONSENT_VERSION,
         )
-        flash.success(request, "Consent recorded.")
+        flash.success(request, _("Consent recorded."))
         return redirect(next_step_url(registration))
     version = settings.BIOMETRIC_CONSENT_VERSION
     return _render_step(
@@ -103,10 +103,8 @@ def consent(request, pk):
 @permission_required(SUBMIT)
 def capture(request, pk):
     registration = _registration(request, pk)
-    state = services.flow_state(registration)
-    if registration.status == Registration.Status.DRAFT and not (
-        state.has_portrait and state.has_consent
-    ):
+    state = flow_state(registration)
+    if is_draft(registration) and not (state.has_portrait and state.has_consent):
         return redirect(next_step_url(registration, state))
     context = {
         "registration": registration,
@@ -124,8 +122,8 @@ def challenge_new(request, pk):
     registration = _registration(request, pk)
     try:
         challenge = services.challenge_issue(registration=registration, actor=request.user)
-    except services.VerificationError as error:
-        return _refusal(error.reason, error.message, error.status)
+    except VerificationError as error:
+        return error_response(error)
     return JsonResponse(
         {
             "nonce": challenge.nonce,
@@ -143,9 +141,9 @@ def capture_upload(request, pk):
     registration = _registration(request, pk)
     upload = request.FILES.get("capture")
     if upload is None:
-        too_large = _file_dropped(request, "capture")
-        code = "file_too_large" if too_large else "missing_file"
-        return _refusal(code, messages.problem(code), 413 if too_large else 400)
+        if _file_dropped(request, "capture"):
+            return error_response(VerificationError(VerificationCode.FILE_TOO_LARGE, status=413))
+        return error_response(VerificationError(VerificationCode.MISSING_FILE))
     try:
         job = services.capture_submit(
             registration=registration,
@@ -153,11 +151,12 @@ def capture_upload(request, pk):
             nonce=request.POST.get("nonce", ""),
             data=upload.read(),
         )
-    except services.VerificationError as error:
-        return _refusal(error.reason, error.message, error.status)
+    except VerificationError as error:
+        return error_response(error)
     except RegistrationError as error:
-        first = error.violations[0]
-        return _refusal(first.code, " ".join(v.message for v in error.violations), 409)
+        # The submission the first capture makes was refused (the number was taken
+        # meanwhile, the cap reached): a conflict with the state of the registration.
+        return error_response(error, status=409)
     return JsonResponse(
         {"job": str(job.pk), "attempt": job.attempt, "status_url": _status_url(registration)},
         status=202,
@@ -171,7 +170,7 @@ def _status_url(registration: Registration) -> str:
 def job_summary(job: VerificationJob | None, registration: Registration) -> dict:
     if job is None:
         return {"job": None, "status": "none", "registration_status": registration.status}
-    reasons = [{"code": code, "text": messages.reason_text(code)} for code in job.reasons]
+    reasons = [{"code": code, "text": message_for(code)} for code in job.reasons]
     attempts_left = settings.VERIFICATION_MAX_ATTEMPTS - job.attempt
     return {
         "job": str(job.pk),
@@ -189,7 +188,7 @@ def job_summary(job: VerificationJob | None, registration: Registration) -> dict
 
 @require_GET
 @never_cache
-@permission_required("registrations.view_registration")
+@permission_required(Perm.VIEW_REGISTRATION)
 def status(request, pk):
     registration = _registration(request, pk)
     job = registration.verification_jobs.order_by("-attempt").first()

@@ -6,11 +6,13 @@ one; the bytes are never cached by the browser or a proxy, and never logged.
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.accounts import scoping
 from portal.accounts.decorators import permission_required
-from verification import evidence_services
+from portal.accounts.permissions import Perm
+from verification import selectors, services
+from verification.errors import VerificationCode, VerificationError
 from verification.models import BiometricEvidence
 from verification.storage import EvidenceUnreadable
 
@@ -23,38 +25,30 @@ EXTENSIONS = {
 }
 
 
-def _evidence_in_scope(user, pk) -> BiometricEvidence:
-    evidence = BiometricEvidence.objects.select_related("registration").filter(
-        registration__in=scoping.registrations_with_evidence(user)
-    )
-    return scoping.get_in_scope_or_404(evidence, pk=pk)
-
-
 def _filename(evidence: BiometricEvidence) -> str:
     extension = EXTENSIONS.get(evidence.content_type, "bin")
     return f"{evidence.kind}-{evidence.pk.hex[:8]}.{extension}"
 
 
+def _refused(request, evidence, message: str, *, status: int, title: str | None = None):
+    context = {"message": message, "evidence": evidence, "title": title}
+    return render(request, "verification/evidence_refused.html", context, status=status)
+
+
 @require_GET
-@permission_required(scoping.VIEW_EVIDENCE)
+@permission_required(Perm.VIEW_EVIDENCE)
 def evidence_view(request: HttpRequest, pk) -> HttpResponse:
-    evidence = _evidence_in_scope(request.user, pk)
+    evidence = selectors.evidence_get(user=request.user, pk=pk)
     try:
-        data = evidence_services.evidence_view(
+        data = services.evidence_view(
             evidence=evidence, viewer=request.user, reason=request.GET.get("reason", "")
         )
-    except evidence_services.ReasonRequired as refused:
-        context = {"message": str(refused), "evidence": evidence}
-        return render(request, "review/evidence_reason_required.html", context, status=400)
+    except VerificationError as refused:
+        return _refused(request, evidence, refused.message, status=refused.status)
     except (EvidenceUnreadable, FileNotFoundError):
         # A key removed before rotation, or a file lost: say so, serve nothing, record nothing.
-        context = {
-            "message": "This file cannot be decrypted or is missing. Tell the portal's "
-            "administrators (the evidence keys may have been rotated without it).",
-            "evidence": evidence,
-            "title": "Evidence unavailable",
-        }
-        return render(request, "review/evidence_reason_required.html", context, status=503)
+        message = VerificationCode.EVIDENCE_UNAVAILABLE.label
+        return _refused(request, evidence, message, status=503, title=_("Evidence unavailable"))
     response = HttpResponse(data, content_type=evidence.content_type)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -82,7 +82,10 @@ def test_the_registration_page_shows_its_timeline(client, users, registrations):
 def test_outlet_staff_see_no_timeline(client, users, registrations):
     client.force_login(users["staff"])
     response = client.get(f"/registrations/{registrations['gd'].pk}/")
-    assert "Timeline" not in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert registrations["gd"].iccid in page, "the page shows the registration itself"
+    assert "Timeline" not in page
 
 
 def test_the_export_is_a_csv_of_the_scope_and_is_itself_audited(client, users, registrations):

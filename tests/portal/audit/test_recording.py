@@ -5,7 +5,8 @@ import json
 import pytest
 
 from portal.audit.models import AuditEvent
-from registrations import outlet_services, services
+from registrations import services
+from registrations.errors import RegistrationCode, RegistrationError
 from tests.conftest import PASSWORD, create_registration, subscriber_details
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +60,9 @@ def test_a_registration_leaves_one_event_per_step(users, outlet_gd):
 def test_a_refused_transition_leaves_no_event(users, outlet_gd):
     registration = create_registration(actor=users["staff"], outlet=outlet_gd)
     count = AuditEvent.objects.count()
-    with pytest.raises(services.InvalidTransition):
+    with pytest.raises(RegistrationError) as refused:
         services.registration_cancel(registration=registration, actor=users["staff"])
+    assert refused.value.reasons == [RegistrationCode.INVALID_TRANSITION]
     assert AuditEvent.objects.count() == count
 
 
@@ -75,7 +77,7 @@ def test_rule_settings_accounts_and_outlets_are_recorded(users, outlet_gd, guang
     assert created.changes["scope"] == [None, "GD-001"]
     assert created.operator_id == users["staff"].operator_id
 
-    outlet_services.outlet_update(
+    services.outlet_update(
         actor=users["carrier_admin"], outlet=outlet_gd, code="GD-001", name="Tianhe Road",
         address=outlet_gd.address, province=guangdong, opening_hours="10:00-22:00",
         status="suspended",

@@ -1,0 +1,69 @@
+"""Every permission the portal checks, by name, and the predicates built on them.
+
+Views, services and templates ask "may this user do X?" with one of these names, never with
+a role: which role holds which permission is ``roles.py``'s business alone. Two kinds:
+
+- permissions a role holds everywhere (Django model permissions, granted to the role's group);
+- grants on objects (django-guardian), which decide *scope*: which operator, outlet or
+  province a user's rows come from (see ``scoping.py``).
+
+A test fails when a permission granted in ``roles.py`` is checked nowhere, or one checked here
+is granted to nobody.
+"""
+
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    # Pages at all: every role but the API partner's service accounts.
+    USE_PAGES = "accounts.use_pages"
+    USE_ADMIN_SITE = "accounts.use_admin_site"
+
+    VIEW_REGISTRATION = "registrations.view_registration"
+    ADD_REGISTRATION = "registrations.add_registration"
+    SUBMIT_REGISTRATION = "registrations.submit_registration"
+    REVIEW_REGISTRATION = "registrations.review_registration"
+    CANCEL_REGISTRATION = "registrations.cancel_registration"
+    MANAGE_OUTLETS = "registrations.manage_outlets"
+    MANAGE_STAFF = "accounts.manage_staff"
+    CHANGE_POLICY = "registrations.change_registrationpolicy"
+    VIEW_AUDIT_TRAIL = "audit.view_auditevent"
+    VIEW_EVIDENCE = "verification.view_biometricevidence"
+
+
+class Grant(StrEnum):
+    """Object-level grants: held on one operator, outlet or province (or, for inspectors,
+    globally, meaning the whole nation)."""
+
+    INSPECT_PROVINCE = "registrations.inspect_province"
+    MANAGE_OPERATOR = "registrations.manage_operator"
+    USE_PARTNER_API = "registrations.use_partner_api"
+    WORK_AT_OUTLET = "registrations.work_at_outlet"
+
+
+def can(user, perm: Perm) -> bool:
+    """Whether an active, signed-in user holds ``perm``."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(perm))
+
+
+def can_use_pages(user, perm: Perm) -> bool:
+    """The web pages' check: a person's account (not a service account) holding ``perm``."""
+    return can(user, Perm.USE_PAGES) and can(user, perm)
+
+
+def can_review(user, registration) -> bool:
+    """Whether ``user`` may decide ``registration`` in manual review, if it is in review.
+
+    The review queue (``registrations.scoping.registrations_for_review``) decides which cases
+    a reviewer reaches; this adds that nobody decides a registration they submitted.
+    """
+    return can(user, Perm.REVIEW_REGISTRATION) and registration.created_by_id != user.pk
+
+
+def can_view_evidence(user, registration) -> bool:
+    """Whether ``user`` may look at the biometric evidence of ``registration``, one they
+    reached through scoping (``verification.selectors.evidence_in_scope`` decides that).
+
+    Always with a stated reason, recorded in the audit trail.
+    """
+    return can(user, Perm.VIEW_EVIDENCE) and registration.pk is not None

@@ -1,0 +1,177 @@
+"""One error vocabulary for the whole portal, and its three translators.
+
+A service refuses a request by raising ``PortalError``: a code from its app's ``ErrorCode``
+enum, a message a person understands, optionally the form field it concerns, and the HTTP
+status it means. ``PortalError.several`` carries more than one refusal at once (a form with
+three wrong fields gets all three). Interfaces never build their own error shapes; they hand
+the error to one of:
+
+- ``add_to_form``: each refusal onto its field (or the form as a whole);
+- ``add_to_messages``: each refusal as a message shown after a redirect;
+- ``error_response``: ``{"message": ..., "reasons": [...]}`` for the pages' JSON endpoints;
+- ``problem_details_handler``: DRF's exception handler, RFC 9457 ``application/problem+json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.contrib import messages
+from django.db import models
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(models.TextChoices):
+    """Base of each app's enum of codes: the value is the stable code, the label the default
+    message (translatable). Codes are stored and compared by other code: never rename one."""
+
+
+class PortalError(Exception):
+    """A request refused by the portal's rules. Nothing was saved.
+
+    One refusal, or several raised together (``several``): iterate it to get each one.
+    """
+
+    def __init__(
+        self,
+        code: ErrorCode | str,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        status: int = 400,
+    ):
+        self.code = str(code)
+        self.message = str(message if message is not None else _label(code))
+        self.field = field
+        self.status = status
+        self._several: list[PortalError] = []
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, field={self.field!r})"
+
+    def __iter__(self) -> Iterator[PortalError]:
+        """The single refusals this error carries (itself, unless it carries several)."""
+        yield from self._several or [self]
+
+    @property
+    def errors(self) -> list[PortalError]:
+        return list(self)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [error.code for error in self]
+
+    @classmethod
+    def several(cls, errors: Iterable[PortalError]) -> PortalError:
+        """One error of this class carrying every refusal given (status of the first)."""
+        singles = [single for error in errors for single in error]
+        if not singles:
+            raise ValueError("several() needs at least one error")
+        if len(singles) == 1 and isinstance(singles[0], cls):
+            return singles[0]
+        first = singles[0]
+        combined = cls(first.code, " ".join(e.message for e in singles), status=first.status)
+        combined._several = singles
+        return combined
+
+
+def raise_if_any(errors: list[PortalError], error_class: type[PortalError] = PortalError) -> None:
+    """Raise the collected refusals together, if there are any."""
+    if errors:
+        raise error_class.several(errors)
+
+
+def _label(code: ErrorCode | str) -> str:
+    return code.label if isinstance(code, ErrorCode) else str(code)
+
+
+# -- translators -------------------------------------------------------------------------------
+
+
+def add_to_form(form, error: PortalError) -> None:
+    """Show each refusal at its field; one about no field of this form goes on top."""
+    for single in error:
+        field = single.field if single.field in form.fields else None
+        form.add_error(field, single.message)
+
+
+def add_to_messages(request, error: PortalError) -> None:
+    """Each refusal as an error message on the next page (after a redirect)."""
+    for single in error:
+        messages.error(request, single.message)
+
+
+def error_response(error: PortalError, *, status: int | None = None) -> JsonResponse:
+    """The JSON answer of the pages' own endpoints (the capture page reads it)."""
+    body = {"message": error.message, "reasons": error.reasons}
+    return JsonResponse(body, status=status or error.status)
+
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem_details_handler(exc, context):
+    """DRF's exception handler: every error becomes RFC 9457 problem details.
+
+    A ``PortalError`` keeps its codes as ``reasons`` and each refusal under ``errors``; DRF's
+    own exceptions (validation, authentication, throttling, 404) get the same shape. Anything
+    else is left to DRF, which lets it become a 500 without leaking details.
+    """
+    from rest_framework import exceptions
+    from rest_framework.response import Response
+    from rest_framework.views import exception_handler
+
+    if isinstance(exc, PortalError):
+        body = _problem(exc.status, exc.message, reasons=exc.reasons)
+        body["errors"] = [
+            {"code": e.code, "detail": e.message, **({"field": e.field} if e.field else {})}
+            for e in exc
+        ]
+        return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = _problem(response.status_code, str(_("Some fields are not valid.")))
+        body["reasons"] = ["invalid"]
+        body["errors"] = list(_field_errors(exc.detail))
+    else:
+        detail = getattr(exc, "detail", "")
+        code = detail.code if hasattr(detail, "code") else "error"
+        body = _problem(response.status_code, str(detail), reasons=[str(code)])
+    response.data = body
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _problem(status: int, detail: str, *, reasons: list[str] | None = None) -> dict:
+    from http import HTTPStatus
+
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "reasons": reasons or [],
+    }
+
+
+def _field_errors(detail, prefix: str = "") -> Iterator[dict]:
+    """DRF's nested validation detail as a flat list of {field, code, detail}."""
+    if isinstance(detail, dict):
+        for name, value in detail.items():
+            field = name if name != "non_field_errors" else ""
+            yield from _field_errors(value, f"{prefix}.{field}" if prefix and field else field)
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _field_errors(item, prefix)
+    else:
+        entry = {"code": getattr(detail, "code", "invalid"), "detail": str(detail)}
+        if prefix:
+            entry["field"] = prefix
+        yield entry

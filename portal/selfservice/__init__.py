@@ -1,0 +1,1 @@
+"""The subscriber's own pages: my numbers, disputes, who viewed my data."""

@@ -1,0 +1,1 @@
+"""The ministry side: supervision of the operators, and the audit trail's pages."""

@@ -1,0 +1,65 @@
+"""The subscriber behind a registration: one row per ID document, checked and kept current."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from registrations import rules
+from registrations.errors import RegistrationCode as Code
+from registrations.errors import RegistrationError
+from registrations.models import Subscriber
+
+
+@dataclass(frozen=True)
+class SubscriberDetails:
+    id_type: str
+    id_number: str
+    full_name: str
+    birth_date: date
+    id_expiry: date | None
+
+
+def validated_subscriber(details: SubscriberDetails, *, today: date) -> tuple[str, list]:
+    """Normalize the ID number and collect every rule it breaks."""
+    violations: list[RegistrationError] = []
+    id_number = details.id_number.strip().upper()
+    if details.id_type == Subscriber.IdType.RESIDENT_ID:
+        try:
+            id_number = rules.validate_resident_id(
+                id_number, birth_date=details.birth_date, today=today
+            )
+        except RegistrationError as violation:
+            violations.append(violation)
+    elif not id_number:
+        violations.append(
+            RegistrationError(Code.INVALID_ID_NUMBER, _("Enter the ID number."), field="id_number")
+        )
+    try:
+        rules.validate_id_not_expired(details.id_expiry, today=today)
+    except RegistrationError as violation:
+        violations.append(violation)
+    return id_number, violations
+
+
+def subscriber_for(details: SubscriberDetails, id_number: str) -> Subscriber:
+    """The locked subscriber row for an ID (created on first use); a name that differs from
+    the one on record is refused."""
+    subscriber, created = Subscriber.objects.select_for_update().get_or_create(
+        id_type=details.id_type,
+        id_number=id_number,
+        defaults={
+            "full_name": details.full_name.strip(),
+            "birth_date": details.birth_date,
+            "id_expiry": details.id_expiry,
+        },
+    )
+    if created:
+        return subscriber
+    if subscriber.full_name != details.full_name.strip():
+        raise RegistrationError(Code.NAME_MISMATCH, field="full_name")
+    if subscriber.id_expiry != details.id_expiry:
+        # A renewed card: keep the record current.
+        subscriber.id_expiry = details.id_expiry
+        subscriber.save(update_fields=["id_expiry"])
+    return subscriber

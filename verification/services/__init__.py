@@ -1,0 +1,43 @@
+"""Every write of live verification: consent, evidence, challenge and capture, jobs.
+
+The flow of a registration at an outlet:
+1. ``consent_record`` and ``portrait_store`` while it is a draft;
+2. ``challenge_issue`` when the capture page opens;
+3. ``capture_submit`` with the recording: the challenge is spent, the capture stored, the
+   registration submitted (first attempt) and the job queued once the transaction commits;
+4. the worker's ``verification_job_start`` / ``verification_job_complete`` around the engine;
+   the registration is approved, rejected, sent to review, or left for a retake.
+"""
+
+from verification.services.captures import capture_submit, challenge_issue
+from verification.services.consent import consent_record
+from verification.services.evidence import (
+    evidence_reason_clean,
+    evidence_store,
+    evidence_view,
+    portrait_store,
+)
+from verification.services.jobs import (
+    RETAKE_REASONS,
+    verification_job_complete,
+    verification_job_enqueue,
+    verification_job_note_error,
+    verification_job_start,
+    verification_jobs_sweep,
+)
+
+__all__ = [
+    "RETAKE_REASONS",
+    "capture_submit",
+    "challenge_issue",
+    "consent_record",
+    "evidence_reason_clean",
+    "evidence_store",
+    "evidence_view",
+    "portrait_store",
+    "verification_job_complete",
+    "verification_job_enqueue",
+    "verification_job_note_error",
+    "verification_job_start",
+    "verification_jobs_sweep",
+]
