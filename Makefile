@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve worker test lint bench-seed bench-verification clean
+.PHONY: install demo serve worker test test-fast lint bench-seed bench-verification messages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,7 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	# face-recognition's metadata asks for the dlib sources; dlib-bin (installed above) is that module.
 	$(BIN)/pip install --quiet --no-deps "face-recognition>=1.3,<2"
+	mkdir -p var
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -38,8 +39,19 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The whole suite, as CI runs it (the browser, the real worker and the face engine included).
 test: lint
+	mkdir -p var
 	$(BIN)/python -m pytest
+
+# Everything but the tests marked slow (engine, real worker, browser): under a minute.
+test-fast: install
+	mkdir -p var
+	$(BIN)/python -m pytest -m "not slow" -q
+
+# Gather the translatable strings into locale/ (English source, Simplified Chinese target).
+messages: install
+	$(BIN)/python manage.py makemessages --locale en --locale zh_Hans --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --no-obsolete
 
 # 1,000,000 demo registrations on the configured database (use PostgreSQL), timed.
 bench-seed: install

@@ -3,6 +3,11 @@
 Every value has a default that suits the local demo (SQLite and an embedded Celery broker
 under ``var/``). Production (``DJANGO_ENV=production``) refuses to start without a secret key
 or with DEBUG on, so a forgotten variable fails loudly instead of running insecurely.
+
+Secrets (``SECRET_KEY``, ``AUDIT_CHECKPOINT_KEY``, ``EVIDENCE_KEYS``, ``DATABASE_URL``) may
+instead name a file in ``<NAME>_FILE`` (Docker secrets, systemd credentials). Importing this
+module creates no directory: the local ones under ``var/`` are made when the site starts
+(``portal.apps``), and ``var/`` itself by ``manage.py``.
 """
 
 import base64
@@ -15,12 +20,27 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR") or BASE_DIR / "var")
 
 
 def env_str(name: str, default: str = "") -> str:
     """The variable's value; unset and empty both mean the default (``X= cmd`` is common)."""
     return os.environ.get(name) or default
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from ``name``, or read from the file that ``<name>_FILE`` names."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if not file_name:
+        return env_str(name, default)
+    if os.environ.get(name):
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both")
+    try:
+        return Path(file_name).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{name}_FILE names {file_name!r}, which cannot be read ({error.strerror})"
+        ) from None
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -56,10 +76,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def local_secret(name: str, generate=lambda: secrets.token_urlsafe(50)) -> str:
-    """A key generated once into var/, so local sessions survive restarts."""
+    """A key generated once into var/, so local sessions survive restarts (never in
+    production, where every secret is given)."""
     path = VAR_DIR / name
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        if not VAR_DIR.is_dir():
+            raise ImproperlyConfigured(
+                f"{VAR_DIR} does not exist: run manage.py once (it creates it), or set "
+                f"PORTAL_VAR_DIR to an existing directory, or give every secret"
+            )
         path.write_text(generate())
         path.chmod(0o600)
     return path.read_text().strip()
@@ -70,18 +95,19 @@ PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
 if PRODUCTION:
-    SECRET_KEY = env_str("SECRET_KEY")
+    SECRET_KEY = env_secret("SECRET_KEY")
     if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production")
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production")
 else:
-    SECRET_KEY = env_str("SECRET_KEY") or local_secret("secret_key")
+    SECRET_KEY = env_secret("SECRET_KEY") or local_secret("secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "portal.apps.SiteConfig",
     "portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -132,12 +158,11 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
+        env_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Wait for a writer instead of failing at once: the worker and the web process share it.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
@@ -173,7 +198,6 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 if not PRODUCTION:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
     WHITENOISE_USE_FINDERS = True  # serve straight from static/ without collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -193,7 +217,7 @@ MEDIA_URL = "/media/"
 # Biometric evidence: encrypted on disk (verification/storage.py), outside MEDIA_ROOT, with no
 # URL. EVIDENCE_KEYS are Fernet keys, newest first; older ones still decrypt (key rotation).
 EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
-EVIDENCE_KEYS = env_list("EVIDENCE_KEYS", [])
+EVIDENCE_KEYS = [key.strip() for key in env_secret("EVIDENCE_KEYS").split(",") if key.strip()]
 if not EVIDENCE_KEYS:
     if PRODUCTION:
         raise ImproperlyConfigured("EVIDENCE_KEYS must be set when DJANGO_ENV=production")
@@ -252,11 +276,13 @@ REGISTRATION_CAP_PER_OPERATOR = env_int("REGISTRATION_CAP_PER_OPERATOR", 5, mini
 # The audit trail's signed checkpoints: the key signs, the file is meant for write-once
 # storage elsewhere (an object-lock bucket, a WORM volume).
 if PRODUCTION:
-    AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
+    AUDIT_CHECKPOINT_KEY = env_secret("AUDIT_CHECKPOINT_KEY")
     if not AUDIT_CHECKPOINT_KEY:
         raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must be set when DJANGO_ENV=production")
 else:
-    AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY") or local_secret("audit_checkpoint_key")
+    AUDIT_CHECKPOINT_KEY = env_secret("AUDIT_CHECKPOINT_KEY") or local_secret(
+        "audit_checkpoint_key"
+    )
 AUDIT_CHECKPOINT_FILE = Path(
     env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.jsonl"))
 )
@@ -265,8 +291,6 @@ AUDIT_CHECKPOINT_FILE = Path(
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _celery_queue_dir = VAR_DIR / "celery" / "queue"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _celery_queue_dir.mkdir(parents=True, exist_ok=True)
-    (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_queue_dir),
         "data_folder_out": str(_celery_queue_dir),
@@ -286,8 +310,6 @@ _default_result_backend = (
     else f"file://{VAR_DIR / 'celery' / 'results'}"
 )
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", _default_result_backend)
-if CELERY_RESULT_BACKEND.startswith("file://"):
-    Path(CELERY_RESULT_BACKEND.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -306,6 +328,8 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every API error as RFC 9457 problem details, with the portal's reason codes.
+    "EXCEPTION_HANDLER": "portal.lib.errors.problem_details_handler",
 }
 
 LOGGING = {

@@ -1,6 +1,7 @@
 """Shared fixtures: a small world of two operators, three outlets and one user per role."""
 
 import itertools
+import os
 from datetime import date
 
 import pytest
@@ -21,13 +22,69 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def province(code: str) -> Province:
-    """A province; loaded again if a transactional test's flush emptied the table."""
+def data_migration_rows_restored() -> None:
+    """Put back what migrations load (provinces, role groups) if a flush took it away.
+
+    A transactional test ends with a flush that empties every table, and with ``--reuse-db``
+    the next run starts on the database the last flush left.
+    """
+    from django.contrib.auth.models import Group
+    from django.core.management.sql import emit_post_migrate_signal
+
     if not Province.objects.exists():
         Province.objects.bulk_create(
             Province(code=c, name=name, name_en=name_en) for c, name, name_en in PROVINCES
         )
+    if Group.objects.filter(name__in=[role.value for role in Role]).count() < len(Role):
+        # What migrate does last: content types, permissions, then the role groups.
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+
+def province(code: str) -> Province:
+    """A province; loaded again if a transactional test's flush emptied the table."""
+    data_migration_rows_restored()
     return Province.objects.get(code=code)
+
+
+# --- Tests that need PostgreSQL or a real broker ------------------------------------------
+
+REAL_BROKERS = ("redis://", "rediss://", "amqp://", "pyamqp://")
+
+
+def on_ci() -> bool:
+    return bool(os.environ.get("CI"))
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and not is_postgres():
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    if item.get_closest_marker("broker") and on_ci():
+        from portal.celery import app
+
+        if not str(app.conf.broker_url).startswith(REAL_BROKERS):
+            pytest.fail("CI runs with a real broker: set CELERY_BROKER_URL to Redis or RabbitMQ")
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On CI (``CI`` set), a test that needs PostgreSQL or a broker fails instead of skipping.
+
+    CI always has both, so such a skip there can only hide a misconfiguration. Covers the
+    ``postgres`` and ``broker`` markers and any skip that says "needs PostgreSQL".
+    """
+    report = yield
+    if report.skipped and on_ci() and not hasattr(report, "wasxfail"):
+        reason = _skip_reason(report)
+        needs_services = item.get_closest_marker("postgres") or item.get_closest_marker("broker")
+        if needs_services or "needs PostgreSQL" in reason:
+            report.outcome = "failed"
+            report.longrepr = f"skipped on CI, where it must run: {reason}"
+    return report
 
 
 @pytest.fixture
@@ -166,6 +223,27 @@ def evidence_in_tmp(settings, tmp_path_factory):
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for a test suite with many logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with its data-migration rows even when reused (``--reuse-db``)."""
+    with django_db_blocker.unblock():
+        data_migration_rows_restored()
+
+
+def _uses_db(request) -> bool:
+    return request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def data_migration_rows(request):
+    """Provinces and role groups for every database test, also after an earlier flush."""
+    if _uses_db(request):
+        request.getfixturevalue("_django_db_helper")
+        data_migration_rows_restored()
 
 
 def _uses_transactional_db(request) -> bool:

@@ -12,7 +12,7 @@ from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm, can
 from portal.audit.selectors import object_timeline
 from portal.lib.errors import PortalError, add_to_form, add_to_messages
-from portal.lib.forms import render_form
+from portal.lib.forms import posted, render_form
 from portal.lib.listing import paginate
 from registrations import lifecycle, scoping, selectors, services
 from registrations.forms import RegistrationFilterForm, RegistrationForm
@@ -76,8 +76,8 @@ def _subscriber_details(data) -> services.SubscriberDetails:
 @permission_required(Perm.ADD_REGISTRATION)
 def registration_new(request):
     outlets = selectors.outlets_for_registration(user=request.user)
-    form = RegistrationForm(request.POST or None, outlets=outlets)
-    if request.method == "POST" and form.is_valid():
+    form = RegistrationForm(posted(request), outlets=outlets)
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             registration = services.registration_create(

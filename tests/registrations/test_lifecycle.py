@@ -2,8 +2,9 @@
 
 import pytest
 
-from registrations import services
+from registrations import lifecycle, services
 from registrations.errors import RegistrationError
+from registrations.lifecycle import Step
 from registrations.models import Registration
 from tests.conftest import create_registration
 
@@ -11,63 +12,90 @@ pytestmark = pytest.mark.django_db
 
 ALL_STATUSES = [s.value for s in Registration.Status]
 
-# transition name -> (statuses it is allowed from, status it leads to)
-TRANSITIONS = {
-    "submit": ({"draft"}, "submitted"),
-    "start_verification": ({"submitted"}, "verifying"),
-    "decide_approved": ({"verifying"}, "approved"),
-    "decide_rejected": ({"verifying"}, "rejected"),
-    "decide_review": ({"verifying"}, "review"),
-    "review_approve": ({"review"}, "approved"),
-    "review_reject": ({"review"}, "rejected"),
-    "cancel": ({"approved"}, "cancelled"),
+# DESIGN.md's lifecycle, written out independently of the table in registrations.lifecycle:
+# (state, action, next state, permission).
+DESIGNED = {
+    ("draft", "submit", "submitted", "registrations.submit_registration"),
+    ("submitted", "start_verification", "verifying", None),
+    ("verifying", "approve", "approved", None),
+    ("verifying", "reject", "rejected", None),
+    ("verifying", "send_to_review", "review", None),
+    ("review", "review_approve", "approved", "registrations.review_registration"),
+    ("review", "review_reject", "rejected", "registrations.review_registration"),
+    ("approved", "cancel", "cancelled", "registrations.cancel_registration"),
 }
 
 
-def run(transition: str, registration: Registration, *, actor, reviewer):
-    if transition == "submit":
+def test_the_lifecycle_table_is_the_one_of_the_design():
+    table = {
+        (t.state, t.action, t.next_state, t.permission and str(t.permission))
+        for t in lifecycle.TRANSITIONS
+    }
+    assert table == DESIGNED
+
+
+def run(action: Step, registration: Registration, *, actor, reviewer):
+    """The service that takes ``action``."""
+    if action == Step.SUBMIT:
         return services.registration_submit(registration=registration, actor=actor)
-    if transition == "start_verification":
+    if action == Step.START_VERIFICATION:
         return services.registration_start_verification(registration=registration)
-    if transition.startswith("decide_"):
+    decisions = {value: status for status, value in lifecycle.DECISION_STEPS.items()}
+    if action in decisions:
         return services.registration_decide(
-            registration=registration, decision=transition.removeprefix("decide_"), reasons=["x"]
+            registration=registration, decision=decisions[action], reasons=["x"]
         )
-    if transition.startswith("review_"):
+    if action in (Step.REVIEW_APPROVE, Step.REVIEW_REJECT):
         return services.registration_review(
             registration=registration,
             reviewer=reviewer,
-            approve=transition == "review_approve",
+            approve=action == Step.REVIEW_APPROVE,
             note="Checked the ID in person",
         )
     return services.registration_cancel(registration=registration, actor=actor)
 
 
 CASES = [
-    (transition, status, status in allowed, target)
-    for transition, (allowed, target) in TRANSITIONS.items()
+    (action, status, lifecycle.transition(status, action))
+    for action in Step
     for status in ALL_STATUSES
 ]
 
 
-@pytest.mark.parametrize(("transition", "status", "allowed", "target"), CASES)
-def test_it_allows_each_transition_only_from_its_states(
-    users, outlet_gd, transition, status, allowed, target
-):
+@pytest.mark.parametrize(("action", "status", "row"), CASES)
+def test_it_allows_each_transition_only_from_its_states(users, outlet_gd, action, status, row):
     registration = create_registration(actor=users["staff"], outlet=outlet_gd, status=status)
-    if allowed:
-        result = run(
-            transition, registration, actor=users["staff"], reviewer=users["carrier_admin"]
-        )
-        assert result.status == target
+    if row is not None:
+        result = run(action, registration, actor=users["staff"], reviewer=users["carrier_admin"])
+        assert result.status == row.next_state
         registration.refresh_from_db()
-        assert registration.status == target
+        assert registration.status == row.next_state
     else:
         with pytest.raises(RegistrationError) as refused:
-            run(transition, registration, actor=users["staff"], reviewer=users["carrier_admin"])
+            run(action, registration, actor=users["staff"], reviewer=users["carrier_admin"])
         assert refused.value.reasons == ["invalid_transition"]
         registration.refresh_from_db()
         assert registration.status == status, "a refused transition changed nothing"
+
+
+@pytest.mark.parametrize(
+    ("status", "role", "expected"),
+    [
+        ("draft", "staff", {Step.SUBMIT}),
+        ("draft", "inspector", set()),
+        ("review", "carrier_admin", {Step.REVIEW_APPROVE, Step.REVIEW_REJECT}),
+        ("review", "staff", set()),
+        ("approved", "staff", {Step.CANCEL}),
+        ("approved", "carrier_admin", {Step.CANCEL}),
+        ("approved", "inspector", set()),
+        ("verifying", "carrier_admin", set()),  # the worker's steps are nobody's buttons
+    ],
+)
+def test_a_page_offers_the_steps_its_user_holds_the_permission_of(
+    users, outlet_gd, status, role, expected
+):
+    registration = create_registration(actor=users["staff"], outlet=outlet_gd, status=status)
+    assert lifecycle.actions_for(users[role], registration) == expected
 
 
 def test_it_records_the_decision_reasons_and_time(users, outlet_gd):

@@ -35,7 +35,7 @@ from verification import errors, services
 from verification.models import BiometricEvidence, Challenge, VerificationJob
 from verification.tasks import verification_job_run
 
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

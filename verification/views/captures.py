@@ -24,7 +24,7 @@ from verification import services
 from verification.errors import VerificationCode, VerificationError, message_for
 from verification.forms import ConsentForm, PortraitForm
 from verification.models import VerificationJob
-from verification.selectors import flow_state, is_draft, next_step_url
+from verification.selectors import flow_state, is_draft, next_step_url, retake_open
 
 SUBMIT = Perm.SUBMIT_REGISTRATION
 
@@ -109,6 +109,10 @@ def capture(request, pk):
     context = {
         "registration": registration,
         "state": state,
+        # The page follows the last job at once (a pending one, or the decision of the last).
+        "last": state.last_job,
+        "capture_open": state.can_capture
+        and (is_draft(registration) or retake_open(registration, state)),
         "max_attempts": settings.VERIFICATION_MAX_ATTEMPTS,
         "max_capture_mb": settings.VERIFICATION_MAX_CAPTURE_BYTES // (1024 * 1024),
         "step": "capture",
