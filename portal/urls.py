@@ -2,11 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
     path("", include("portal.accounts.urls")),
     path("", include("registrations.urls")),
     path("", include("verification.urls")),
     path("", include("portal.supervision.urls")),
+    # The interface strings of our scripts, in the active language (served here: no CDN).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

@@ -2,10 +2,20 @@
  *
  * No framework and no external resource: the portal runs on closed networks. Nothing here
  * logs to the console; the recording only ever goes to this portal's upload endpoint.
+ *
+ * Every text shown goes through Django's JavaScript catalog (/jsi18n/, loaded by the page
+ * before this file): gettext(), ngettext() and interpolate() in the active language.
  */
 "use strict";
 
 (() => {
+  // -- translation ------------------------------------------------------------------------------
+  // The catalog's functions; should it not have loaded, the page still works, in English.
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((singular, plural, n) => (n === 1 ? singular : plural));
+  const interpolate = window.interpolate ||
+    ((format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name])));
+
   // -- constants -------------------------------------------------------------------------------
   const RECORD_SECONDS = 8; // the engine wants 6 to 10 s; 8 leaves room for each prompt
   const LEAD_IN_SECONDS = 1; // "look at the camera" before the first action
@@ -16,28 +26,34 @@
   const PREFERRED_TYPES = ["video/webm;codecs=vp8", "video/webm;codecs=vp9", "video/webm"];
 
   const ACTION_WORDS = {
-    turn_left: "Turn your head to YOUR left",
-    turn_right: "Turn your head to YOUR right",
-    blink: "Blink",
+    turn_left: gettext("Turn your head to YOUR left"),
+    turn_right: gettext("Turn your head to YOUR right"),
+    blink: gettext("Blink"),
   };
   const OUTCOME_WORDS = {
-    approved: "Approved",
-    rejected: "Rejected",
-    review: "Sent to a reviewer",
-    retake: "Retake needed",
+    approved: gettext("Approved"),
+    rejected: gettext("Rejected"),
+    review: gettext("Sent to a reviewer"),
+    retake: gettext("Retake needed"),
   };
   const PROGRESS_WORDS = {
-    queued: "Waiting for a verifier…",
-    running: "Verifying…",
+    queued: gettext("Waiting for a verifier…"),
+    running: gettext("Verifying…"),
   };
   const CAMERA_PROBLEMS = {
-    NotAllowedError: "Access to the camera was refused.",
-    SecurityError: "Access to the camera was refused.",
-    NotFoundError: "No camera was found.",
-    OverconstrainedError: "No camera was found.",
-    NotReadableError: "The camera is in use by another program or not working.",
+    NotAllowedError: gettext("Access to the camera was refused."),
+    SecurityError: gettext("Access to the camera was refused."),
+    NotFoundError: gettext("No camera was found."),
+    OverconstrainedError: gettext("No camera was found."),
+    NotReadableError: gettext("The camera is in use by another program or not working."),
   };
-  const FALLBACK_HINT = "Use “Upload a recorded clip” below instead.";
+  /** A camera problem and the way round it, as one message (the translation orders the two). */
+  const withFallbackHint = (problem) => interpolate(
+    // Translators: %(problem)s is a sentence saying why the camera cannot be used.
+    gettext("%(problem)s Use “Upload a recorded clip” below instead."),
+    { problem },
+    true,
+  );
   // Refusals of the file itself: the server refuses them before spending the challenge, so
   // the person may choose another file and answer the same challenge.
   const FILE_PROBLEMS = ["empty_file", "file_too_large", "not_a_video", "missing_file"];
@@ -130,7 +146,9 @@
         headers: { "X-CSRFToken": csrfToken(), Accept: "application/json", ...options.headers },
       });
     } catch (networkError) {
-      throw new Refusal("The portal could not be reached. Check the connection and try again.");
+      throw new Refusal(
+        gettext("The portal could not be reached. Check the connection and try again."),
+      );
     }
     let body = null;
     try {
@@ -141,20 +159,31 @@
     if (!response.ok) {
       if (body && typeof body.message === "string") throw new Refusal(body.message, body.reasons);
       if (response.status === 403) {
-        throw new Refusal("You are no longer signed in or may not do this. Reload the page.");
+        throw new Refusal(
+          gettext("You are no longer signed in or may not do this. Reload the page."),
+        );
       }
       if (response.status === 413) {
-        throw new Refusal("The file is too large. Record a shorter clip (6 to 10 seconds).");
+        throw new Refusal(
+          gettext("The file is too large. Record a shorter clip (6 to 10 seconds)."),
+        );
       }
-      throw new Refusal(`The portal could not do this (error ${response.status}). Try again.`);
+      throw new Refusal(interpolate(
+        // Translators: %(status)s is the HTTP status code, such as 500.
+        gettext("The portal could not do this (error %(status)s). Try again."),
+        { status: response.status },
+        true,
+      ));
     }
-    if (body === null) throw new Refusal("The portal sent an unexpected answer. Try again.");
+    if (body === null) {
+      throw new Refusal(gettext("The portal sent an unexpected answer. Try again."));
+    }
     return body;
   }
 
   function messageOf(error) {
     // Only our own plain messages reach the page; anything else gets a generic sentence.
-    return error instanceof Refusal ? error.message : "Something went wrong. Try again.";
+    return error instanceof Refusal ? error.message : gettext("Something went wrong. Try again.");
   }
 
   // -- challenge --------------------------------------------------------------------------------
@@ -198,8 +227,17 @@
     const tick = () => {
       const left = Math.max(0, Math.round((challenge.expiresAt - Date.now()) / 1000));
       el.countdown.textContent = left
-        ? `Upload the clip within ${left} s.`
-        : "This challenge expired: press “Show what to record” again.";
+        ? interpolate(
+          ngettext(
+            // Translators: %(left)s is a number of seconds; "s" is the symbol for seconds.
+            "Upload the clip within %(left)s s.",
+            "Upload the clip within %(left)s s.",
+            left,
+          ),
+          { left },
+          true,
+        )
+        : gettext("This challenge expired: press “Show what to record” again.");
       if (!left) clearInterval(challengeTimer);
     };
     tick();
@@ -229,11 +267,12 @@
     try {
       return await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
     } catch (error) {
-      const problem = CAMERA_PROBLEMS[error && error.name] || "The camera could not be opened.";
+      const problem =
+        CAMERA_PROBLEMS[error && error.name] || gettext("The camera could not be opened.");
       // Open the fallback: the challenge in hand stays valid for a clip recorded elsewhere.
-      el.action.textContent = "Record these actions, in this order:";
+      el.action.textContent = gettext("Record these actions, in this order:");
       el.fallback.open = true;
-      throw new Refusal(`${problem} ${FALLBACK_HINT}`);
+      throw new Refusal(withFallbackHint(problem));
     }
   }
 
@@ -266,9 +305,15 @@
   function showPrompt(elapsed, actions) {
     const index = promptAt(elapsed, actions);
     const left = Math.max(0, Math.ceil(RECORD_SECONDS - elapsed));
-    el.action.textContent = index < 0 ? "Look at the camera" : ACTION_WORDS[actions[index]] ||
-      actions[index];
-    el.countdown.textContent = `Recording: ${left} s left`;
+    el.action.textContent = index < 0
+      ? gettext("Look at the camera")
+      : ACTION_WORDS[actions[index]] || actions[index];
+    el.countdown.textContent = interpolate(
+      // Translators: %(left)s is a number of seconds; "s" is the symbol for seconds.
+      ngettext("Recording: %(left)s s left", "Recording: %(left)s s left", left),
+      { left },
+      true,
+    );
     highlightAction(index);
   }
 
@@ -285,7 +330,7 @@
       };
       recorder.onerror = () => {
         clearInterval(ticker);
-        reject(new Refusal(`The recording failed. ${FALLBACK_HINT}`));
+        reject(new Refusal(withFallbackHint(gettext("The recording failed."))));
       };
       recorder.onstop = () => {
         clearInterval(ticker);
@@ -309,12 +354,14 @@
   // -- upload and result ------------------------------------------------------------------------
   async function upload(blob, name) {
     if (blob.size > maxBytes) {
-      throw new Refusal("The file is too large. Record a shorter clip (6 to 10 seconds).");
+      throw new Refusal(
+        gettext("The file is too large. Record a shorter clip (6 to 10 seconds)."),
+      );
     }
     const form = new FormData();
     form.append("nonce", challenge.nonce);
     form.append("capture", blob, name);
-    setProgress("Uploading…");
+    setProgress(gettext("Uploading…"));
     try {
       const accepted = await requestJson(urls.upload, { method: "POST", body: form });
       forgetChallenge(); // spent: a nonce answers one capture only
@@ -340,10 +387,12 @@
         if (failures >= MAX_POLL_FAILURES) throw error;
       }
       if (summary && (summary.status === "done" || summary.status === "none")) return summary;
-      if (summary) setProgress(PROGRESS_WORDS[summary.status] || "Verifying…");
+      if (summary) setProgress(PROGRESS_WORDS[summary.status] || gettext("Verifying…"));
       await sleep(POLL_INTERVAL_MS);
     }
-    throw new Refusal("The verification takes longer than usual. Its result will appear on the registration page.");
+    throw new Refusal(gettext(
+      "The verification takes longer than usual. Its result will appear on the registration page.",
+    ));
   }
 
   function showResult(summary) {
@@ -362,13 +411,22 @@
       }),
     );
     el.registrationStatus.textContent = summary.registration_status_label
-      ? `Registration status: ${summary.registration_status_label}.`
+      ? interpolate(
+        // Translators: %(status)s is the registration's status, such as "Approved".
+        gettext("Registration status: %(status)s."),
+        { status: summary.registration_status_label },
+        true,
+      )
       : "";
     if (summary.detail_url) el.detail.href = summary.detail_url;
     const retake = Boolean(summary.retake_allowed) && summary.attempts_left > 0;
     el.retakeOffer.hidden = !retake;
     el.attemptsLeft.textContent = retake
-      ? `${summary.attempts_left} attempt${summary.attempts_left === 1 ? "" : "s"} left.`
+      ? interpolate(
+        ngettext("%(count)s attempt left.", "%(count)s attempts left.", summary.attempts_left),
+        { count: summary.attempts_left },
+        true,
+      )
       : "";
     // The next attempt's number, for the capture controls a retake shows again.
     if (summary.attempt) el.attempt.textContent = String(summary.attempt + 1);
@@ -378,17 +436,17 @@
 
   async function followJob(statusUrl) {
     el.controls.hidden = true;
-    setProgress("Waiting for a verifier…");
+    setProgress(gettext("Waiting for a verifier…"));
     showResult(await watch(statusUrl));
   }
 
   // -- the two ways in: the camera, or a clip recorded elsewhere ---------------------------------
   async function captureWithCamera() {
     if (!cameraAvailable()) {
-      throw new Refusal(`This browser cannot use a camera here. ${FALLBACK_HINT}`);
+      throw new Refusal(withFallbackHint(gettext("This browser cannot use a camera here.")));
     }
     const { actions } = await newChallenge();
-    el.action.textContent = "Opening the camera…";
+    el.action.textContent = gettext("Opening the camera…");
     const stream = await openCamera();
     let blob;
     try {
@@ -397,7 +455,7 @@
     } finally {
       closeCamera(stream);
     }
-    el.action.textContent = "Recording done.";
+    el.action.textContent = gettext("Recording done.");
     el.countdown.textContent = "";
     highlightAction(actions.length);
     const accepted = await upload(blob, clipName(blob));
@@ -406,13 +464,13 @@
 
   async function showWhatToRecord() {
     if (!challengeIsFresh()) await newChallenge();
-    el.action.textContent = "Record these actions, in this order:";
+    el.action.textContent = gettext("Record these actions, in this order:");
     showChallengeExpiry();
   }
 
   async function uploadRecordedClip() {
     const file = el.file.files && el.file.files[0];
-    if (!file) throw new Refusal("Choose the recorded clip first.");
+    if (!file) throw new Refusal(gettext("Choose the recorded clip first."));
     // Without a challenge in hand, get one now so the upload can answer it (and show it).
     if (!challengeIsFresh()) await showWhatToRecord();
     const accepted = await upload(file, file.name || "capture.webm");

@@ -32,6 +32,8 @@ MATRIX = [
     row("get", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
     row("post", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
     row("post", "/accounts/logout/", 302, 302, 302, 302, 302, 302, 302),
+    # The scripts' translation catalog: interface strings only, the same for everybody.
+    row("get", "/jsi18n/", 200, 200, 200, 200, 200, 200, 200),
     row("get", "/registrations/", 302, 200, 200, 200, 200, 200, 403),
     row(
         "get",
