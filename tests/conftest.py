@@ -67,7 +67,8 @@ def pytest_runtest_setup(item):
 
 def _skip_reason(report) -> str:
     longrepr = report.longrepr
-    return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
 
 
 @pytest.hookimpl(wrapper=True)

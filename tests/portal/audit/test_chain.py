@@ -82,9 +82,8 @@ def test_the_database_refuses_to_change_or_delete_events(statement):
     assert verify_chain().intact
 
 
+@pytest.mark.postgres  # TRUNCATE is PostgreSQL's
 def test_the_database_refuses_to_truncate_events():
-    if connection.vendor != "postgresql":
-        pytest.skip("TRUNCATE is PostgreSQL's")
     record(1)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE audit_auditevent")
