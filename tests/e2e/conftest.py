@@ -131,11 +131,3 @@ def screenshot(request):
         return path
 
     return take
-
-
-def pytest_collection_modifyitems(items):
-    """Every test here is slow (make test-fast leaves them out)."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.slow)

@@ -7,7 +7,7 @@ import pytest
 from portal.lib.masking import mask_id_number
 from registrations import rules
 from registrations.models import Registration
-from tests.conftest import PASSWORD, create_registration
+from tests.factories import PASSWORD, create_registration
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

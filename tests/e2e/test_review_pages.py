@@ -6,9 +6,8 @@ import pytest
 
 from portal.audit.models import AuditEvent
 from registrations.models import Registration
-from tests.conftest import create_registration, is_postgres
 from tests.e2e.test_registration_pages import sign_in
-from tests.verification.conftest import ready_for_capture
+from tests.factories import create_registration, is_postgres, ready_for_capture
 from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT
 from tests.verification.test_flow_services import capture, run_job
 

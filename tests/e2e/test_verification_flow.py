@@ -14,9 +14,8 @@ import pytest
 
 from registrations import rules
 from registrations.models import Registration
-from tests.conftest import PASSWORD, create_registration
 from tests.e2e.conftest import write_y4m
-from tests.verification.conftest import ready_for_capture
+from tests.factories import PASSWORD, create_registration, ready_for_capture
 from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT, read_frames
 from tests.workers import require_worker_setup, running_worker
 from verification import errors

@@ -5,15 +5,21 @@ the login page; 404 means "not yours" and looks exactly like "does not exist".
 """
 
 import pytest
-from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
 from portal.accounts.roles import Role
 from portal.accounts.services import user_create
-from tests.conftest import PASSWORD, create_registration
-from verification.models import BiometricEvidence
-
-pytestmark = pytest.mark.django_db
+from tests.factories import (
+    PASSWORD,
+    create_registration,
+    make_operator,
+    make_outlet,
+    make_users,
+    province,
+    store_stand_in_portrait,
+)
 
 ROLES = ["anonymous", "ministry_admin", "inspector", "inspector_gd", "carrier_admin", "staff",
          "partner"]  # fmt: skip
@@ -194,22 +200,17 @@ MATRIX = [
 ]
 
 
-def store_portrait(registration) -> BiometricEvidence:
-    """A stand-in ID portrait on the encrypted storage (the bytes need not be a real face)."""
-    evidence = BiometricEvidence(
-        registration=registration,
-        kind=BiometricEvidence.Kind.PORTRAIT,
-        content_type="image/jpeg",
-        size=4,
-        sha256="0" * 64,
+def _build_world() -> dict:
+    """Two operators, their outlets and staff, one user per role, registrations in draft and
+    in review, and a stand-in portrait for each case in review."""
+    guangdong, beijing = province("440000"), province("110000")
+    cmcc, cucc = make_operator("CMCC", "China Mobile"), make_operator("CUCC", "China Unicom")
+    outlet_gd = make_outlet(cmcc, guangdong, "GD-001")
+    outlet_bj = make_outlet(cmcc, beijing, "BJ-001")
+    outlet_cucc_gd = make_outlet(cucc, guangdong, "GD-101")
+    users = make_users(
+        cmcc=cmcc, cucc=cucc, guangdong=guangdong, outlet_gd=outlet_gd, outlet_bj=outlet_bj
     )
-    evidence.file.save("evidence", ContentFile(b"\xff\xd8\xff\xd9"), save=False)
-    evidence.save()
-    return evidence
-
-
-@pytest.fixture
-def world(users, outlet_gd, outlet_bj, outlet_cucc_gd, cucc):
     staff_cucc = user_create(
         username="staff_cucc", password=PASSWORD, role=Role.OUTLET_STAFF, operator=cucc,
         outlets=[outlet_cucc_gd],
@@ -217,20 +218,39 @@ def world(users, outlet_gd, outlet_bj, outlet_cucc_gd, cucc):
     rev_gd = create_registration(actor=users["staff"], outlet=outlet_gd, status="review")
     rev_bj = create_registration(actor=users["staff_bj"], outlet=outlet_bj, status="review")
     rev_cucc = create_registration(actor=staff_cucc, outlet=outlet_cucc_gd, status="review")
-    return {
+    ids = {
         "reg_gd": create_registration(actor=users["staff"], outlet=outlet_gd).pk,
         "reg_bj": create_registration(actor=users["staff_bj"], outlet=outlet_bj).pk,
         "reg_cucc": create_registration(actor=staff_cucc, outlet=outlet_cucc_gd).pk,
         "rev_gd": rev_gd.pk,
         "rev_cucc": rev_cucc.pk,
-        "ev_gd": store_portrait(rev_gd).pk,
-        "ev_bj": store_portrait(rev_bj).pk,
-        "ev_cucc": store_portrait(rev_cucc).pk,
+        "ev_gd": store_stand_in_portrait(rev_gd).pk,
+        "ev_bj": store_stand_in_portrait(rev_bj).pk,
+        "ev_cucc": store_stand_in_portrait(rev_cucc).pk,
         "outlet_gd": outlet_gd.pk,
         "outlet_cucc": outlet_cucc_gd.pk,
         "staff_gd": users["staff"].pk,
         "staff_cucc": staff_cucc.pk,
     }
+    return {"users": users, "ids": ids}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world of every row, built once: in a transaction rolled back after the module's
+    last test. Each test runs in a savepoint inside it, so what one request changes (a
+    cancellation, a sign-out) no other test sees."""
+    evidence_root = tmp_path_factory.mktemp("matrix-evidence")
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(EVIDENCE_ROOT=evidence_root, PASSWORD_HASHERS=hashers),
+        transaction.atomic(),
+    ):
+        built = _build_world()
+        built["evidence_root"] = evidence_root
+        yield built
+        transaction.set_rollback(True)
 
 
 CASES = [
@@ -241,10 +261,13 @@ CASES = [
 
 
 @pytest.mark.parametrize(("method", "url", "role", "expected"), CASES)
-def test_each_role_gets_the_expected_status(client, users, world, method, url, role, expected):
+def test_each_role_gets_the_expected_status(
+    world, db, client, settings, method, url, role, expected
+):
+    settings.EVIDENCE_ROOT = world["evidence_root"]
     if role != "anonymous":
-        client.force_login(users[role])
-    response = getattr(client, method)(url.format(**world))
+        client.force_login(world["users"][role])
+    response = getattr(client, method)(url.format(**world["ids"]))
     assert response.status_code == expected, response.content[:300]
     if role == "anonymous" and expected == 302 and not url.startswith(("/accounts", "/admin")):
         assert response["Location"].startswith(reverse("login"))

@@ -70,6 +70,7 @@ BROKERS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.broker
 @pytest.mark.parametrize("broker_url", BROKERS)
 def test_a_task_makes_a_round_trip_through_a_real_worker(broker_url, tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ from django.db import connection
 from registrations import services
 from registrations.errors import RegistrationError
 from registrations.models import Registration
-from tests.conftest import create_registration, is_postgres, subscriber_details
+from tests.factories import create_registration, is_postgres, subscriber_details
 
 pytestmark = [
     pytest.mark.postgres,

@@ -6,7 +6,7 @@ from registrations import lifecycle, services
 from registrations.errors import RegistrationError
 from registrations.lifecycle import Step
 from registrations.models import Registration
-from tests.conftest import create_registration
+from tests.factories import create_registration
 
 pytestmark = pytest.mark.django_db
 

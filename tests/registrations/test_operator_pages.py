@@ -10,7 +10,7 @@ from portal.accounts.roles import Role
 from portal.accounts.services import staff_active_set, user_create
 from registrations import scoping
 from registrations.models import Outlet
-from tests.conftest import make_outlet
+from tests.factories import make_outlet
 
 PASSWORD = "Opening-hours-42"
 NEW_PASSWORD = "Counter-window-7781"

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from registrations import services
 from registrations.errors import RegistrationError
 from registrations.models import Registration, Subscriber
-from tests.conftest import create_registration, next_iccid, next_msisdn, subscriber_details
+from tests.factories import create_registration, next_iccid, next_msisdn, subscriber_details
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,10 @@
-"""Fixtures for the verification flow: real shared media, consent and portrait in place."""
+"""Fixtures for the verification flow: the real shared media and a challenge the clip answers."""
 
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT, FACES
-from verification import services
 
 
 @pytest.fixture
@@ -28,11 +26,3 @@ def other_portrait_bytes() -> bytes:
 def clip_challenge(settings):
     """Every challenge asks for what the shared clip shows: a turn to the left, then a blink."""
     settings.VERIFICATION_CHALLENGE_ACTIONS = ["turn_left", "blink"]
-
-
-def ready_for_capture(registration, actor, portrait: bytes):
-    services.consent_record(
-        registration=registration, actor=actor, text_version=settings.BIOMETRIC_CONSENT_VERSION
-    )
-    services.portrait_store(registration=registration, actor=actor, data=portrait)
-    return registration

@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registrations.models import Registration
-from tests.conftest import PASSWORD, create_registration
-from tests.verification.conftest import ready_for_capture
+from tests.factories import PASSWORD, create_registration, ready_for_capture
 from tests.verification.engine.makers import FACES
 from verification import errors
 from verification.models import BiometricEvidence, Challenge, Consent, VerificationJob

@@ -4,8 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from portal.audit.models import AuditEvent
-from tests.conftest import create_registration
-from tests.verification.conftest import ready_for_capture
+from tests.factories import create_registration, ready_for_capture
 from verification.models import BiometricEvidence
 
 pytestmark = pytest.mark.django_db

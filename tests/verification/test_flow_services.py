@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from registrations.models import Registration
-from tests.conftest import create_registration
-from tests.verification.conftest import ready_for_capture
+from tests.factories import create_registration, ready_for_capture
 from verification import engine_runner, services
 from verification.errors import VerificationError
 from verification.models import BiometricEvidence, Challenge, VerificationJob
@@ -38,6 +37,7 @@ def capture(registration, actor, data):
     )
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_the_shared_clip_with_its_portrait_is_approved(
     draft, users, clip_bytes, clip_challenge, django_capture_on_commit_callbacks
 ):
@@ -59,6 +59,7 @@ def test_the_shared_clip_with_its_portrait_is_approved(
     assert key_frames.first().file.read()[:3] == b"\xff\xd8\xff", "decrypted: a JPEG"
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_a_second_delivery_of_a_done_job_changes_nothing(draft, users, clip_bytes, clip_challenge):
     job = capture(draft, users["staff"], clip_bytes)
     assert run_job(job.pk) is True
@@ -70,6 +71,7 @@ def test_a_second_delivery_of_a_done_job_changes_nothing(draft, users, clip_byte
     assert AuditEvent.objects.filter(action="verification.completed").count() == 1
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_a_completion_racing_another_records_one_result(draft, users, clip_bytes, clip_challenge):
     job = capture(draft, users["staff"], clip_bytes)
     started = services.verification_job_start(job_id=job.pk)
@@ -84,6 +86,7 @@ def test_a_completion_racing_another_records_one_result(draft, users, clip_bytes
     )
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_another_persons_portrait_is_rejected_with_no_match(
     users, outlet_gd, other_portrait_bytes, clip_bytes, clip_challenge
 ):
@@ -99,6 +102,7 @@ def test_another_persons_portrait_is_rejected_with_no_match(
     assert registration.decision_reasons == job.reasons
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_a_fixable_failure_asks_for_a_retake_then_goes_to_review(
     draft, users, clip_bytes, settings
 ):

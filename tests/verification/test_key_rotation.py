@@ -4,7 +4,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 
-from tests.conftest import create_registration
+from tests.factories import create_registration
 from tests.verification.test_evidence_view import store_evidence
 from verification.storage import EvidenceUnreadable, evidence_storage
 

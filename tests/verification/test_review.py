@@ -9,8 +9,7 @@ from portal.accounts import scoping
 from portal.accounts.services import staff_reviewer_set
 from portal.audit.models import AuditEvent
 from registrations.models import Registration
-from tests.conftest import create_registration
-from tests.verification.conftest import ready_for_capture
+from tests.factories import create_registration, ready_for_capture
 from tests.verification.test_evidence_view import store_evidence
 from tests.verification.test_flow_services import capture, run_job
 from verification.models import BiometricEvidence
@@ -78,6 +77,7 @@ def test_another_operators_admin_sees_none_of_the_cases(client, users, in_review
     assert in_review.status == Registration.Status.REVIEW
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_the_queue_says_why_in_plain_words(client, users, sent_to_review):
     client.force_login(users["carrier_admin"])
     response = client.get("/review/")
@@ -90,6 +90,7 @@ def test_the_queue_says_why_in_plain_words(client, users, sent_to_review):
 # One case
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_a_case_shows_the_scores_and_hides_the_evidence_until_a_reason_is_given(
     client, users, sent_to_review
 ):
@@ -105,6 +106,7 @@ def test_a_case_shows_the_scores_and_hides_the_evidence_until_a_reason_is_given(
     assert not AuditEvent.objects.filter(action="evidence.viewed").exists()
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_with_a_reason_the_page_shows_every_piece_of_evidence_through_the_audited_view(
     client, users, sent_to_review, portrait_bytes
 ):
@@ -181,6 +183,7 @@ def test_a_reviewer_cannot_decide_a_registration_they_submitted(client, users, i
 # Reviewers appointed by the carrier admin
 
 
+@pytest.mark.slow  # runs the face engine on the shared clip
 def test_an_appointed_reviewer_reviews_cases_of_any_outlet_of_their_operator(
     client, users, sent_to_review
 ):

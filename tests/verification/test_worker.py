@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from registrations.models import Registration
-from tests.conftest import PASSWORD, create_registration
-from tests.verification.conftest import ready_for_capture
+from tests.factories import PASSWORD, create_registration, ready_for_capture
 from tests.verification.engine.makers import CLIP, read_frames
 from tests.workers import (
     require_worker_setup,

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from portal.audit.models import AuditEvent
-from tests.conftest import create_registration
+from tests.factories import create_registration
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from portal.audit.actions import Action
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.audit.verification import verify_chain
-from tests.conftest import is_postgres
+from tests.factories import is_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import pytest
 from portal.audit.models import AuditEvent
 from registrations import services
 from registrations.errors import RegistrationCode, RegistrationError
-from tests.conftest import PASSWORD, create_registration, subscriber_details
+from tests.factories import PASSWORD, create_registration, subscriber_details
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,6 @@ The data lives outside the repository (``../shared/data`` from its root, see
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -89,11 +87,3 @@ def switched_frames(clip_frames) -> list[np.ndarray]:
         frame[top:bottom, lo:hi] = patch[:, lo - (left + dx) : hi - (left + dx)]
         frames.append(frame)
     return frames
-
-
-def pytest_collection_modifyitems(items):
-    """Every test here is slow (make test-fast leaves them out)."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.slow)
