@@ -88,6 +88,10 @@ class VerificationCode(ErrorCode):
         "viewing_reason_required",
         _("State why you are viewing this evidence."),
     )
+    REVIEWER_TOOK_PART = (
+        "reviewer_took_part",
+        _("You took part in this registration: another reviewer must decide it."),
+    )
     EVIDENCE_UNAVAILABLE = (
         "evidence_unavailable",
         _(

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from portal.accounts.permissions import Perm, can, can_view_evidence
+from portal.accounts.permissions import Perm, can, can_review, can_view_evidence
 from portal.accounts.scoping import get_in_scope_or_404
 from registrations import lifecycle, scoping
 from registrations.lifecycle import Step
@@ -191,6 +192,26 @@ def evidence_case(*, user, registration: Registration) -> ReviewCase | None:
     if not can_view_evidence(user, registration) or not registration.evidence.exists():
         return None
     return review_case(registration=registration)
+
+
+def part_taken(*, user, registration: Registration) -> str | None:
+    """How ``user`` took part in ``registration`` beyond creating it, or None: they recorded
+    the consent, uploaded evidence, or captured (a challenge issued to them, a capture)."""
+    if Consent.objects.filter(registration=registration, recorded_by=user).exists():
+        return _("You recorded this subscriber's consent: another reviewer must decide it.")
+    if registration.evidence.filter(created_by=user).exists():
+        return _("You uploaded evidence of this registration: another reviewer must decide it.")
+    captured = registration.verification_jobs.filter(created_by=user).exists()
+    if captured or registration.challenges.filter(issued_to=user).exists():
+        return _("You made a live capture of this registration: another reviewer must decide it.")
+    return None
+
+
+def review_conflict(*, user, registration: Registration) -> str | None:
+    """Why ``user`` may not decide ``registration`` in review (shown on its page), or None."""
+    if not can_review(user, registration):
+        return _("You submitted this registration: another reviewer must decide it.")
+    return part_taken(user=user, registration=registration)
 
 
 def registrations_with_evidence(user) -> QuerySet[Registration]:

@@ -55,7 +55,8 @@ def can_review(user, registration) -> bool:
     """Whether ``user`` may decide ``registration`` in manual review, if it is in review.
 
     The review queue (``registrations.scoping.registrations_for_review``) decides which cases
-    a reviewer reaches; this adds that nobody decides a registration they submitted.
+    a reviewer reaches; this adds that nobody decides a registration they submitted, and
+    ``verification.selectors.review_conflict`` that nobody decides one they took part in.
     """
     return can(user, Perm.REVIEW_REGISTRATION) and registration.created_by_id != user.pk
 

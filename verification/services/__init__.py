@@ -25,6 +25,7 @@ from verification.services.jobs import (
     verification_job_start,
     verification_jobs_sweep,
 )
+from verification.services.review import review_decide
 
 __all__ = [
     "RETAKE_REASONS",
@@ -35,6 +36,7 @@ __all__ = [
     "evidence_store",
     "evidence_view",
     "portrait_store",
+    "review_decide",
     "verification_job_complete",
     "verification_job_enqueue",
     "verification_job_note_error",

@@ -12,13 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.accounts.decorators import permission_required
-from portal.accounts.permissions import Perm, can_review
+from portal.accounts.permissions import Perm
 from portal.lib.errors import PortalError, add_to_form
 from portal.lib.forms import form_status, posted
 from portal.lib.listing import paginate
-from registrations import services as registration_services
 from registrations.models import Registration
-from verification import selectors
+from verification import selectors, services
 from verification.forms import ReviewDecisionForm, evidence_reason_form
 
 PAGE_SIZE = 25
@@ -35,7 +34,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def _decide(request: HttpRequest, registration: Registration, form: ReviewDecisionForm) -> bool:
     """Call the review service; its refusals become errors on the form."""
     try:
-        registration_services.registration_review(
+        services.review_decide(
             registration=registration,
             reviewer=request.user,
             approve=form.approve,
@@ -67,6 +66,6 @@ def review_detail(request: HttpRequest, pk) -> HttpResponse:
         "form": form,
         "reason_form": reason_form,
         "evidence_reason": evidence_reason,
-        "own_registration": not can_review(request.user, registration),
+        "review_conflict": selectors.review_conflict(user=request.user, registration=registration),
     }
     return render(request, "verification/review_detail.html", context, status=form_status(form))
