@@ -5,6 +5,7 @@ from datetime import date
 
 from portal.lib.masking import (
     mask_completely,
+    mask_email,
     mask_iccid,
     mask_id_number,
     mask_msisdn,
@@ -16,6 +17,7 @@ MASKS: dict[str, Callable[[object], str]] = {
     "full_name": mask_name,
     "first_name": mask_name,
     "last_name": mask_name,
+    "email": mask_email,
     "birth_date": mask_completely,
     "msisdn": mask_msisdn,
     "iccid": mask_iccid,

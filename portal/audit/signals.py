@@ -1,10 +1,12 @@
 """Sign-ins, failed sign-ins and sign-outs go to the audit trail."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from portal.audit.actions import Action
 from portal.audit.services import audit_in_transaction
+from portal.lib.masking import mask_name
 
 
 @receiver(user_logged_in, dispatch_uid="audit.login")
@@ -24,4 +26,19 @@ def record_logout(sender, request, user, **kwargs):
 def record_login_failed(sender, credentials, request=None, **kwargs):
     # Django has already removed the password from ``credentials``.
     attempted = str(credentials.get("username", ""))[:150]
-    audit_in_transaction(action=Action.LOGIN_FAILED, actor=attempted or "unknown")
+    audit_in_transaction(action=Action.LOGIN_FAILED, actor=_attempted_label(attempted))
+
+
+def _attempted_label(attempted: str) -> str:
+    """An account's username as it is (not a secret); anything else typed, masked.
+
+    What was typed may be a password in the wrong box or someone's phone number, so unless
+    it names an existing account only its first character is kept, with fixed stars.
+    """
+    if not attempted:
+        return "unknown"
+    user_model = get_user_model()
+    lookup = {user_model.USERNAME_FIELD: attempted}
+    if user_model._default_manager.filter(**lookup).exists():
+        return attempted
+    return mask_name(attempted)

@@ -17,9 +17,27 @@ def mask_id_number(id_number: str) -> str:
 
 
 def mask_name(value: str) -> str:
-    """Keep the first character only: "Wang Fang" -> "W********", "王芳" -> "王*"."""
+    """Keep the first character only, then a fixed "**": "Wang Fang" -> "W**", "王芳" -> "王**".
+
+    The stars do not follow the length, which would tell a two-character name from a longer
+    one (and a short typed secret from a long one).
+    """
     value = str(value)
-    return value[:1] + "*" * max(len(value) - 1, 1) if value else ""
+    return value[:1] + "**" if value else ""
+
+
+def mask_email(value: str) -> str:
+    """Keep the first character of the local part and the domain: "w*****@example.cn".
+
+    The stars are fixed, like a name's; text without an "@" is masked the same way.
+    """
+    value = str(value)
+    if not value:
+        return ""
+    local, at, domain = value.rpartition("@")
+    if not at:
+        return value[:1] + "*****"
+    return local[:1] + "*****@" + domain
 
 
 def mask_msisdn(value: str) -> str:

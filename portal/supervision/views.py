@@ -11,6 +11,7 @@ from portal.accounts.permissions import Perm
 from portal.audit.actions import Action
 from portal.audit.services import audit_in_transaction
 from portal.lib.listing import paginate
+from portal.lib.spreadsheet import safe_row
 from portal.supervision import selectors
 from portal.supervision.forms import AuditFilterForm
 
@@ -47,7 +48,8 @@ def audit_export(request):
     )
     writer = csv.writer(_Echo())
     rows = events.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
-    stream = (writer.writerow(row) for row in _with_header(rows))
+    # Typed values (a username, a reason) reach the file as text, never as a formula.
+    stream = (writer.writerow(safe_row(row)) for row in _with_header(rows))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
