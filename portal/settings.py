@@ -251,6 +251,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = VERIFICATION_MAX_CAPTURE_BYTES + 1024 * 1024
 VERIFICATION_CHALLENGE_TTL_S = env_int("VERIFICATION_CHALLENGE_TTL_S", 120, minimum=10)
 VERIFICATION_MAX_ATTEMPTS = env_int("VERIFICATION_MAX_ATTEMPTS", 3, minimum=1)
 VERIFICATION_STUCK_AFTER_S = env_int("VERIFICATION_STUCK_AFTER_S", 300, minimum=30)
+# A submitted or verifying registration with no job in flight and nothing done for this long
+# goes to a person (review), so that it never holds its number forever.
+VERIFICATION_STRANDED_AFTER_S = env_int("VERIFICATION_STRANDED_AFTER_S", 3600, minimum=300)
 VERIFICATION_MAX_DELIVERIES = env_int("VERIFICATION_MAX_DELIVERIES", 5, minimum=1)
 # Fixes the actions of every challenge (for example "turn_left,blink"): for browser tests
 # whose fake camera plays a known clip, and for demos. Empty: random actions.
@@ -323,6 +326,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint-hourly": {"task": "audit.checkpoint", "schedule": 3600.0},
     "verification-sweep": {"task": "verification.sweep_stuck_jobs", "schedule": 60.0},
+    "stranded-registrations": {
+        "task": "verification.sweep_stranded_registrations",
+        "schedule": 300.0,
+    },
 }
 
 REST_FRAMEWORK = {

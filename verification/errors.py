@@ -46,6 +46,10 @@ class VerificationCode(ErrorCode):
         "match_uncertain",
         _("The match with the ID portrait is uncertain: a reviewer will decide."),
     )
+    STRANDED = (
+        "stranded",
+        _("The registration waited too long for a verification: a reviewer decides."),
+    )
     PROCESSING_FAILED = (
         "processing_failed",
         _("The recording could not be checked automatically: a reviewer decides."),

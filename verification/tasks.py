@@ -54,3 +54,8 @@ def verification_job_run(job_id: str) -> str:
 @shared_task(name="verification.sweep_stuck_jobs", acks_late=True)
 def sweep_stuck_jobs() -> int:
     return len(services.verification_jobs_sweep())
+
+
+@shared_task(name="verification.sweep_stranded_registrations", acks_late=True)
+def sweep_stranded_registrations() -> int:
+    return len(services.registrations_stranded_sweep())

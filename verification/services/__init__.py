@@ -19,6 +19,7 @@ from verification.services.evidence import (
 )
 from verification.services.jobs import (
     RETAKE_REASONS,
+    registrations_stranded_sweep,
     verification_job_complete,
     verification_job_enqueue,
     verification_job_note_error,
@@ -36,6 +37,7 @@ __all__ = [
     "evidence_store",
     "evidence_view",
     "portrait_store",
+    "registrations_stranded_sweep",
     "review_decide",
     "verification_job_complete",
     "verification_job_enqueue",

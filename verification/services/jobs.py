@@ -203,3 +203,35 @@ def verification_jobs_sweep(*, now=None) -> list[uuid.UUID]:
             transaction.on_commit(lambda job_id=job.pk: verification_job_enqueue(job_id=job_id))
         requeued.append(job_id)
     return requeued
+
+
+def registrations_stranded_sweep(*, now=None) -> list:
+    """Send to review the registrations that hold a number with nothing in flight: submitted
+    or verifying, no job queued or running, and nothing done for VERIFICATION_STRANDED_AFTER_S
+    (a submission whose job was never made, a retake nobody came back for)."""
+    now = now or timezone.now()
+    bound = now - timedelta(seconds=settings.VERIFICATION_STRANDED_AFTER_S)
+    in_flight = [VerificationJob.Status.QUEUED, VerificationJob.Status.RUNNING]
+    stranded = (
+        Registration.objects.filter(
+            status__in=lifecycle.states_allowing(Step.START_VERIFICATION)
+            | lifecycle.states_allowing(Step.SEND_TO_REVIEW),
+            updated_at__lt=bound,
+        )
+        .exclude(verification_jobs__status__in=in_flight)
+        .exclude(verification_jobs__finished_at__gte=bound)
+    )
+    sent = []
+    for registration in stranded:
+        with transaction.atomic():
+            if lifecycle.is_open_for(registration, Step.START_VERIFICATION):
+                registration = registration_services.registration_start_verification(
+                    registration=registration
+                )
+            registration_services.registration_decide(
+                registration=registration,
+                decision=Status.REVIEW,
+                reasons=[VerificationCode.STRANDED.value],
+            )
+        sent.append(registration.pk)
+    return sent
