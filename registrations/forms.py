@@ -7,6 +7,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.forms import BoundedDateField, ModelMultipleChoiceField
 from registrations.models import Outlet, Province, Registration, Subscriber
 from registrations.selectors import RegistrationFilters
 
@@ -32,8 +33,8 @@ class RegistrationFilterForm(forms.Form):
     province = forms.ModelChoiceField(
         label=_("Province"), queryset=None, required=False, empty_label=_("Any province")
     )
-    created_from = forms.DateField(required=False, label=_("From"), widget=DATE_INPUT)
-    created_to = forms.DateField(required=False, label=_("To"), widget=DATE_INPUT)
+    created_from = BoundedDateField(required=False, label=_("From"), widget=DATE_INPUT)
+    created_to = BoundedDateField(required=False, label=_("To"), widget=DATE_INPUT)
 
     def __init__(self, *args, operators, outlets, provinces, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +103,7 @@ class PolicyForm(forms.Form):
     )
 
 
-class OutletChoiceField(forms.ModelMultipleChoiceField):
+class OutletChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Outlet) -> str:
         label = f"{obj.name} ({obj.code})"
         return label if obj.is_active else _("%(outlet)s, suspended") % {"outlet": label}

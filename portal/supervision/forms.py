@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.actions import Action
+from portal.lib.forms import BoundedDateField
 from portal.supervision.selectors import AuditFilters
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,8 +24,8 @@ class AuditFilterForm(forms.Form):
     )
     object_type = forms.ChoiceField(choices=OBJECT_TYPES, required=False, label=_("Object"))
     object_id = forms.CharField(required=False, max_length=64, label=_("Object id"))
-    occurred_from = forms.DateField(required=False, label=_("From"), widget=DATE_INPUT)
-    occurred_to = forms.DateField(required=False, label=_("To"), widget=DATE_INPUT)
+    occurred_from = BoundedDateField(required=False, label=_("From"), widget=DATE_INPUT)
+    occurred_to = BoundedDateField(required=False, label=_("To"), widget=DATE_INPUT)
 
     def filters(self) -> AuditFilters:
         """The valid part of the query: each bad field is dropped, with its error shown."""

@@ -1,5 +1,6 @@
 """The live capture: a challenge issued by the server, then the recording that answers it."""
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -20,6 +21,9 @@ from verification.services.evidence import evidence_store
 from verification.services.jobs import verification_job_enqueue
 
 ACTIONS = (engine_reasons.BLINK, engine_reasons.TURN_LEFT, engine_reasons.TURN_RIGHT)
+# What ``challenge_issue`` hands out (``secrets.token_urlsafe``): anything else (a NUL byte,
+# 10,000 characters) is a challenge nobody issued, refused before it reaches the database.
+NONCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _require_capturable(registration: Registration) -> None:
@@ -71,6 +75,8 @@ def _check_capture(data: bytes) -> str:
 
 
 def _spend_challenge(*, registration: Registration, actor, nonce: str) -> Challenge:
+    if not isinstance(nonce, str) or not NONCE.fullmatch(nonce):
+        raise VerificationError(VerificationCode.CHALLENGE_UNKNOWN)
     challenge = (
         Challenge.objects.select_for_update()
         .filter(nonce=nonce, registration=registration, issued_to=actor)

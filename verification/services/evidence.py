@@ -91,6 +91,12 @@ def portrait_store(*, registration: Registration, actor, data: bytes) -> Biometr
 def evidence_reason_clean(reason: str | None) -> str:
     """The stated reason for viewing evidence, or a VerificationError saying what is wanted."""
     reason = (reason or "").strip()
+    if "\x00" in reason:  # no database column takes it (PostgreSQL refuses the whole write)
+        raise VerificationError(
+            VerificationCode.VIEWING_REASON_REQUIRED,
+            _("The reason contains a character that cannot be recorded: type it again."),
+            field="reason",
+        )
     if len(reason) < REASON_MIN_LENGTH:
         raise VerificationError(
             VerificationCode.VIEWING_REASON_REQUIRED,
