@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.audit.context.AuditRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.lib.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -259,6 +261,24 @@ VERIFICATION_MAX_DELIVERIES = env_int("VERIFICATION_MAX_DELIVERIES", 5, minimum=
 # whose fake camera plays a known clip, and for demos. Empty: random actions.
 VERIFICATION_CHALLENGE_ACTIONS = env_list("VERIFICATION_CHALLENGE_ACTIONS", [])
 BIOMETRIC_CONSENT_VERSION = "2026-11"
+
+# A strict Content-Security-Policy: scripts, styles, images and media from the portal only,
+# no inline script or style anywhere (the pages have none), nothing framed, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "media-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)

@@ -1,7 +1,13 @@
 """Writes to accounts: role groups, staff accounts and their scope grants."""
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from portal.accounts.models import User
@@ -208,3 +214,41 @@ def staff_update(*, actor, user, outlets, active: bool, reviewer: bool) -> None:
     staff_outlets_set(actor=actor, user=user, outlets=outlets)
     staff_active_set(actor=actor, user=user, active=active)
     staff_reviewer_set(actor=actor, user=user, reviewer=reviewer)
+
+
+@transaction.atomic
+def user_password_reset_issue(*, actor, user, site_url: str) -> bool:
+    """Mail ``user`` a one-time link to set a new password; False if they have no address.
+
+    Nobody sets another account's password directly: the link goes to the account's own
+    address, so issuing it gives the issuer nothing. The token itself never enters the trail.
+    """
+    if not user.email:
+        return False
+    path = reverse(
+        "admin:accounts_user_password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    audit_record(
+        action=Action.PASSWORD_RESET_ISSUED,
+        actor=actor,
+        obj=user,
+        operator_id=user.operator_id,
+        changes={"sent_to": (None, user.email)},
+    )
+    # Inside the transaction: if the mail cannot be sent, no issue is recorded.
+    send_mail(
+        subject=gettext("Set a new password for the SIM registration portal"),
+        message=gettext(
+            "A new password was requested for your account %(username)s.\n\n"
+            "Open this link to set it (it works once):\n%(link)s\n\n"
+            "If you did not expect this, tell the ministry's administrators."
+        )
+        % {"username": user.get_username(), "link": site_url.rstrip("/") + path},
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return True

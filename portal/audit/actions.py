@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     USER_CHANGED = "user.changed", _("Account changed")
     ROLE_CHANGED = "user.role_changed", _("Role changed")
     SCOPE_CHANGED = "user.scope_changed", _("Scope changed")
+    PASSWORD_RESET_ISSUED = "user.password_reset_issued", _("Password reset link issued")
 
     CONSENT_RECORDED = "verification.consent_recorded", _("Biometric consent recorded")
     EVIDENCE_STORED = "evidence.stored", _("Biometric evidence stored")

@@ -163,9 +163,13 @@ MATRIX = [
     row("get", "/admin/auth/group/add/", 302, 403, 302, 302, 302, 302, 302),
     row("post", "/admin/auth/group/add/", 302, 403, 302, 302, 302, 302, 302),
     row("get", "/admin/accounts/user/", 302, 200, 302, 302, 302, 302, 302),
-    row("get", "/admin/accounts/user/add/", 302, 200, 302, 302, 302, 302, 302),
-    row("post", "/admin/accounts/user/add/", 302, 200, 302, 302, 302, 302, 302),
+    # Accounts are added by user_create (manage.py create_account), never in the admin.
+    row("get", "/admin/accounts/user/add/", 302, 403, 302, 302, 302, 302, 302),
+    row("post", "/admin/accounts/user/add/", 302, 403, 302, 302, 302, 302, 302),
     row("get", "/admin/accounts/user/{staff_gd}/change/", 302, 200, 302, 302, 302, 302, 302),
+    # Nobody types in another account's password: a mailed one-time reset link instead.
+    row("get", "/admin/accounts/user/{staff_gd}/password/", 302, 403, 302, 302, 302, 302, 302),
+    row("post", "/admin/accounts/user/{staff_gd}/password/", 302, 403, 302, 302, 302, 302, 302),
     row("get", "/admin/registrations/province/", 302, 200, 302, 302, 302, 302, 302),
     row("get", "/admin/registrations/province/add/", 302, 403, 302, 302, 302, 302, 302),
     row("post", "/admin/registrations/province/add/", 302, 403, 302, 302, 302, 302, 302),

@@ -17,6 +17,7 @@ from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm
 from portal.lib.errors import add_to_form, error_response
 from portal.lib.forms import form_status
+from portal.lib.middleware import allow_camera
 from registrations import selectors as registration_selectors
 from registrations.errors import RegistrationError
 from registrations.models import Registration
@@ -100,6 +101,7 @@ def consent(request, pk):
 
 
 @never_cache
+@allow_camera
 @permission_required(SUBMIT)
 def capture(request, pk):
     registration = _registration(request, pk)
