@@ -44,6 +44,13 @@ class RegistrationCode(ErrorCode):
         ),
     )
     OUTLET_UNAVAILABLE = "outlet_unavailable", _("This outlet cannot take registrations.")
+    CAPTURE_REQUIRED = (
+        "capture_required",
+        _(
+            "At an outlet a registration is submitted by its live capture: upload the ID portrait, "
+            "record the consent and make the capture."
+        ),
+    )
     PROVINCE_UNKNOWN = "province_unknown", _("Choose the subscriber's province.")
     INVALID_TRANSITION = "invalid_transition", _("This registration cannot do that now.")
     REASON_REQUIRED = "reason_required", _("Write the reason for the decision.")

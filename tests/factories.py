@@ -132,7 +132,9 @@ def create_registration(
     }[status]
     for step in steps:
         if step == "submit":
-            registration = services.registration_submit(registration=registration, actor=actor)
+            registration = services.registration_submit(
+                registration=registration, actor=actor, with_capture=True
+            )
         elif step == "verify":
             registration = services.registration_start_verification(registration=registration)
         elif step == "cancel":

@@ -92,6 +92,10 @@ class VerificationCode(ErrorCode):
         "viewing_reason_required",
         _("State why you are viewing this evidence."),
     )
+    OUTLET_SUSPENDED = (
+        "outlet_suspended",
+        _("This outlet is suspended: it cannot take this registration further."),
+    )
     REVIEWER_TOOK_PART = (
         "reviewer_took_part",
         _("You took part in this registration: another reviewer must decide it."),

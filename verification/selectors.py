@@ -51,6 +51,12 @@ def flow_state(registration: Registration) -> FlowState:
     )
 
 
+def outlet_suspended(registration: Registration) -> bool:
+    """Registered at an outlet that has been suspended since: no step may follow."""
+    outlet = registration.outlet
+    return outlet is not None and not type(outlet).objects.get(pk=outlet.pk).is_active
+
+
 def is_draft(registration: Registration) -> bool:
     """Still being prepared: the portrait and the consent may still be given."""
     return lifecycle.is_open_for(registration, Step.SUBMIT)

@@ -181,16 +181,25 @@ _AUDITED_AS = {
 
 
 @transaction.atomic
-def registration_submit(*, registration: Registration, actor, today: date | None = None):
+def registration_submit(
+    *, registration: Registration, actor, today: date | None = None, with_capture: bool = False
+):
     """draft -> submitted, holding the number and a slot of the cap.
 
-    Locking the subscriber row first serializes every submission for one ID, so two
-    simultaneous submissions for the last slot cannot both win.
+    An outlet registration is submitted only by its live capture (``with_capture``, from the
+    verification flow, which has checked the portrait, the consent and the capture), and
+    never at an outlet suspended since. Locking the subscriber row first serializes every
+    submission for one ID, so two simultaneous submissions for the last slot cannot both win.
     """
     today = today or timezone.localdate()
     subscriber = Subscriber.objects.select_for_update().get(pk=registration.subscriber_id)
     registration = _locked(registration)
     _require(registration, Step.SUBMIT)
+    if registration.channel == Registration.Channel.OUTLET:
+        if not with_capture:
+            raise RegistrationError(Code.CAPTURE_REQUIRED, status=409)
+        if not registration.outlet.is_active:
+            raise RegistrationError(Code.OUTLET_UNAVAILABLE, field="outlet", status=409)
 
     violations = []
     try:

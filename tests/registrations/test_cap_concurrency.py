@@ -31,7 +31,7 @@ def submit_in_parallel(drafts, actor) -> list[str]:
     def submit(draft):
         try:
             start.wait()
-            services.registration_submit(registration=draft, actor=actor)
+            services.registration_submit(registration=draft, actor=actor, with_capture=True)
             result = "won"
         except RegistrationError as error:
             result = ",".join(error.reasons)

@@ -37,7 +37,9 @@ def test_the_lifecycle_table_is_the_one_of_the_design():
 def run(action: Step, registration: Registration, *, actor, reviewer):
     """The service that takes ``action``."""
     if action == Step.SUBMIT:
-        return services.registration_submit(registration=registration, actor=actor)
+        return services.registration_submit(
+            registration=registration, actor=actor, with_capture=True
+        )
     if action == Step.START_VERIFICATION:
         return services.registration_start_verification(registration=registration)
     decisions = {value: status for status, value in lifecycle.DECISION_STEPS.items()}

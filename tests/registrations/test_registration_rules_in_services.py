@@ -94,9 +94,9 @@ def test_it_checks_the_cap_again_on_submission(users, outlet_gd, settings):
     person = subscriber_details(number=12)
     first = create_registration(actor=users["staff"], outlet=outlet_gd, subscriber=person)
     second = create_registration(actor=users["staff"], outlet=outlet_gd, subscriber=person)
-    services.registration_submit(registration=first, actor=users["staff"])
+    services.registration_submit(registration=first, actor=users["staff"], with_capture=True)
     with pytest.raises(RegistrationError) as refused:
-        services.registration_submit(registration=second, actor=users["staff"])
+        services.registration_submit(registration=second, actor=users["staff"], with_capture=True)
     assert refused.value.reasons == ["cap_reached"]
     second.refresh_from_db()
     assert second.status == "draft"
@@ -116,9 +116,9 @@ def test_it_takes_the_cap_from_the_ministry_policy(users, outlet_gd):
 def test_it_refuses_a_number_already_held_when_submitting(users, outlet_gd):
     draft_a = create_registration(actor=users["staff"], outlet=outlet_gd, msisdn="13900001111")
     draft_b = create_registration(actor=users["staff"], outlet=outlet_gd, msisdn="13900001111")
-    services.registration_submit(registration=draft_a, actor=users["staff"])
+    services.registration_submit(registration=draft_a, actor=users["staff"], with_capture=True)
     with pytest.raises(RegistrationError) as refused:
-        services.registration_submit(registration=draft_b, actor=users["staff"])
+        services.registration_submit(registration=draft_b, actor=users["staff"], with_capture=True)
     assert refused.value.reasons == ["msisdn_in_use"]
 
 

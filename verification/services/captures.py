@@ -16,7 +16,7 @@ from verification.engine import reasons as engine_reasons
 from verification.engine.media import VIDEO_KINDS, sniff
 from verification.errors import VerificationCode, VerificationError
 from verification.models import BiometricEvidence, Challenge, VerificationJob
-from verification.selectors import flow_state, is_draft, retake_open
+from verification.selectors import flow_state, is_draft, outlet_suspended, retake_open
 from verification.services.evidence import evidence_store
 from verification.services.jobs import verification_job_enqueue
 
@@ -27,6 +27,8 @@ NONCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _require_capturable(registration: Registration) -> None:
+    if outlet_suspended(registration):
+        raise VerificationError(VerificationCode.OUTLET_SUSPENDED, status=409)
     if is_draft(registration) or retake_open(registration):
         return
     raise VerificationError(VerificationCode.NOT_CAPTURABLE, status=409)
@@ -109,7 +111,7 @@ def capture_submit(
             raise VerificationError(VerificationCode.ATTEMPTS_EXHAUSTED, status=409)
         if is_draft(registration):
             registration = registration_services.registration_submit(
-                registration=registration, actor=actor
+                registration=registration, actor=actor, with_capture=True
             )
         job = VerificationJob.objects.create(
             registration=registration, challenge=challenge, attempt=attempt, created_by=actor

@@ -7,13 +7,15 @@ from portal.audit.services import audit_record
 from registrations.models import Registration
 from verification.errors import VerificationCode, VerificationError
 from verification.models import Consent
-from verification.selectors import is_draft
+from verification.selectors import is_draft, outlet_suspended
 
 
 @transaction.atomic
 def consent_record(*, registration: Registration, actor, text_version: str) -> Consent:
     if not is_draft(registration):
         raise VerificationError(VerificationCode.NOT_DRAFT, status=409)
+    if outlet_suspended(registration):
+        raise VerificationError(VerificationCode.OUTLET_SUSPENDED, status=409)
     consent, created = Consent.objects.get_or_create(
         registration=registration,
         defaults={"text_version": text_version, "recorded_by": actor},

@@ -14,7 +14,7 @@ from verification import engine_runner
 from verification.engine.media import IMAGE_KINDS, sniff
 from verification.errors import VerificationCode, VerificationError, portrait_message_for
 from verification.models import BiometricEvidence
-from verification.selectors import is_draft
+from verification.selectors import is_draft, outlet_suspended
 
 CONTENT_TYPES = {
     "jpeg": "image/jpeg",
@@ -72,6 +72,8 @@ def portrait_store(*, registration: Registration, actor, data: bytes) -> Biometr
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not is_draft(registration):
             raise VerificationError(VerificationCode.NOT_DRAFT, status=409)
+        if outlet_suspended(registration):
+            raise VerificationError(VerificationCode.OUTLET_SUSPENDED, status=409)
         evidence = evidence_store(
             registration=registration,
             kind=BiometricEvidence.Kind.PORTRAIT,
