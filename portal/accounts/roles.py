@@ -36,7 +36,6 @@ _ADMIN_SITE = [
     "registrations.view_registrationpolicy",
     "registrations.change_registrationpolicy",
     "accounts.view_user",
-    "accounts.add_user",
     "accounts.change_user",
     "auth.view_group",
 ]
