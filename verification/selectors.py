@@ -11,7 +11,7 @@ from portal.accounts.permissions import Perm, can, can_review, can_view_evidence
 from portal.accounts.scoping import get_in_scope_or_404
 from registrations import lifecycle, scoping
 from registrations.lifecycle import Step
-from registrations.models import Registration
+from registrations.models import Outlet, Registration
 from verification.errors import message_for
 from verification.models import BiometricEvidence, Consent, VerificationJob
 
@@ -53,8 +53,8 @@ def flow_state(registration: Registration) -> FlowState:
 
 def outlet_suspended(registration: Registration) -> bool:
     """Registered at an outlet that has been suspended since: no step may follow."""
-    outlet = registration.outlet
-    return outlet is not None and not type(outlet).objects.get(pk=outlet.pk).is_active
+    # Read now, not from the registration's cached outlet: the suspension may be seconds old.
+    return Outlet.objects.filter(pk=registration.outlet_id, status=Outlet.Status.SUSPENDED).exists()
 
 
 def is_draft(registration: Registration) -> bool:

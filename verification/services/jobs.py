@@ -83,13 +83,17 @@ def _give_up(job: VerificationJob) -> None:
             "reasons": (None, job.reasons),
         },
     )
-    registration = job.registration
+    _send_to_review(job.registration, reasons=job.reasons)
+
+
+def _send_to_review(registration: Registration, *, reasons: list[str]) -> None:
+    """A person decides: submitted or verifying -> review, through the lifecycle's steps."""
     if lifecycle.is_open_for(registration, Step.START_VERIFICATION):
         registration = registration_services.registration_start_verification(
             registration=registration
         )
     registration_services.registration_decide(
-        registration=registration, decision=Status.REVIEW, reasons=job.reasons
+        registration=registration, decision=Status.REVIEW, reasons=reasons
     )
 
 
@@ -224,14 +228,6 @@ def registrations_stranded_sweep(*, now=None) -> list:
     sent = []
     for registration in stranded:
         with transaction.atomic():
-            if lifecycle.is_open_for(registration, Step.START_VERIFICATION):
-                registration = registration_services.registration_start_verification(
-                    registration=registration
-                )
-            registration_services.registration_decide(
-                registration=registration,
-                decision=Status.REVIEW,
-                reasons=[VerificationCode.STRANDED.value],
-            )
+            _send_to_review(registration, reasons=[VerificationCode.STRANDED.value])
         sent.append(registration.pk)
     return sent
