@@ -116,6 +116,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "portal.accounts",
     "portal.audit",
     "registrations",
@@ -131,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "portal.audit.context.AuditRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.lib.middleware.PrivatePagesMiddleware",
@@ -279,6 +284,20 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Second factor (django-otp): TOTP, single-use backup codes and passkeys (WebAuthn). The
+# relying party is the portal's own host; browsers accept passkeys only on a secure origin
+# (https, or http://localhost).
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "SIM registration portal")
+_public_hosts = [host.lstrip(".") for host in ALLOWED_HOSTS if host not in {"*", ""}]
+OTP_WEBAUTHN_RP_ID = env_str(
+    "OTP_WEBAUTHN_RP_ID", _public_hosts[0] if PRODUCTION and _public_hosts else "localhost"
+)
+OTP_WEBAUTHN_RP_NAME = env_str("OTP_WEBAUTHN_RP_NAME", "SIM registration portal")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    [f"https://{host}" for host in _public_hosts] if PRODUCTION else ["http://localhost:8000"],
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)

@@ -129,6 +129,11 @@ class RegistrationPolicy(models.Model):
     cap_per_operator = models.PositiveSmallIntegerField(
         help_text="Most pending or active numbers one ID may hold with one operator"
     )
+    # The capture page's "upload a recorded clip" fallback. Even when on, an uploaded capture
+    # is never approved without a person; VERIFICATION_ALLOW_UPLOADS can forbid it outright.
+    allow_uploaded_captures = models.BooleanField(
+        default=True, help_text="Outlets may upload a recorded clip when the camera fails"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

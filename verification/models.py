@@ -46,6 +46,10 @@ class Challenge(models.Model):
         Registration, on_delete=models.PROTECT, related_name="challenges"
     )
     actions = models.JSONField()
+    # When each action is asked for, in seconds from the start of the recording:
+    # [{"action": "blink", "from_s": 1.0, "to_s": 3.5}, ...], one window per action, in order.
+    # The capture page prompts on it and the engine counts an action only inside its window.
+    schedule = models.JSONField(default=list, blank=True)
     issued_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -117,6 +121,12 @@ class BiometricEvidence(models.Model):
 class VerificationJob(models.Model):
     """One attempt at verifying a registration: a capture answering a challenge."""
 
+    class Source(models.TextChoices):
+        # Recorded by the capture page from the device's camera, while the challenge ran.
+        CAMERA = "camera", _("Camera")
+        # A file chosen on the device: it may have been recorded any time, by anyone.
+        UPLOAD = "upload", _("Uploaded file")
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -134,6 +144,8 @@ class VerificationJob(models.Model):
     )
     challenge = models.OneToOneField(Challenge, on_delete=models.PROTECT, related_name="job")
     attempt = models.PositiveSmallIntegerField()
+    # Unless the page says it recorded the capture itself, it is a file (never auto-approved).
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.UPLOAD)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     deliveries = models.PositiveSmallIntegerField(
         default=0, help_text="How many times a worker has taken the job"
@@ -169,3 +181,31 @@ class VerificationJob(models.Model):
     @property
     def done(self) -> bool:
         return self.status == self.Status.DONE
+
+
+class ViewingGrant(models.Model):
+    """Leave for one person to see one registration's biometric evidence for a short while,
+    opened by a POST that states why. Evidence URLs name the grant, never the reason."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="viewing_grants"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["registration", "user", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("issued_at")), name="grant_expires_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Viewing grant {self.id} for {self.registration_id}"
+
+    def expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
