@@ -8,6 +8,13 @@ class Action(models.TextChoices):
     LOGIN = "auth.login", _("Signed in")
     LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
     LOGOUT = "auth.logout", _("Signed out")
+    LOCKED_OUT = "auth.locked_out", _("Sign-in locked after repeated failures")
+    SESSION_EXPIRED = "auth.session_expired", _("Session ended for inactivity")
+    SECOND_FACTOR_VERIFIED = "auth.second_factor_verified", _("Second factor verified")
+    SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
+    DEVICE_ADDED = "auth.device_added", _("Second-factor device added")
+    DEVICE_REMOVED = "auth.device_removed", _("Second-factor device removed")
+    BACKUP_CODES_ISSUED = "auth.backup_codes_issued", _("Backup codes issued")
 
     REGISTRATION_CREATED = "registration.created", _("Registration created")
     REGISTRATION_SUBMITTED = "registration.submitted", _("Registration submitted")
@@ -27,6 +34,7 @@ class Action(models.TextChoices):
     SCOPE_CHANGED = "user.scope_changed", _("Scope changed")
     PASSWORD_RESET_ISSUED = "user.password_reset_issued", _("Password reset link issued")
 
+    CHALLENGE_ISSUED = "verification.challenge_issued", _("Liveness challenge issued")
     CONSENT_RECORDED = "verification.consent_recorded", _("Biometric consent recorded")
     EVIDENCE_STORED = "evidence.stored", _("Biometric evidence stored")
     VERIFICATION_QUEUED = "verification.queued", _("Verification queued")
@@ -35,10 +43,13 @@ class Action(models.TextChoices):
     REVIEWER_APPOINTED = "user.reviewer_changed", _("Reviewer appointment changed")
 
     EVIDENCE_VIEWED = "evidence.viewed", _("Biometric evidence viewed")
+    VIEWING_GRANT_OPENED = "evidence.grant_opened", _("Leave to view biometric evidence opened")
     EVIDENCE_DOWNLOADED = "evidence.downloaded", _("Biometric evidence downloaded")
     EXPORTED = "data.exported", _("Data exported")
     DEMO_DATA_LOADED = "system.demo_data_loaded", _("Demo data loaded")
 
 
 # Looking at someone's biometrics always needs a stated reason.
-ACTIONS_REQUIRING_REASON = frozenset({Action.EVIDENCE_VIEWED, Action.EVIDENCE_DOWNLOADED})
+ACTIONS_REQUIRING_REASON = frozenset(
+    {Action.EVIDENCE_VIEWED, Action.EVIDENCE_DOWNLOADED, Action.VIEWING_GRANT_OPENED}
+)
