@@ -29,4 +29,11 @@ def verify_job(job: VerificationJob) -> VerificationResult:
         memory_path(portrait.file.read(), "portrait") as portrait_path,
         memory_path(capture.file.read(), "capture") as capture_path,
     ):
-        return verify(portrait=portrait_path, capture=capture_path, challenge=job.challenge.actions)
+        return verify(
+            portrait=portrait_path,
+            capture=capture_path,
+            challenge=job.challenge.actions,
+            # Each action counts only inside its window (challenges issued before schedules
+            # existed have none, and are judged by order).
+            schedule=job.challenge.schedule or None,
+        )

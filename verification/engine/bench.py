@@ -167,3 +167,100 @@ def bench(
         }
         report["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return report
+
+
+# -- the cost caps: what a heavy capture costs a worker ------------------------------------------
+
+
+def _write_clip(path, frames, fps: float, size: tuple[int, int]) -> None:
+    """BGR frames (an iterable) to an MPEG-4 file at ``size``, as a camera would write them."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    if not writer.isOpened():
+        raise RuntimeError("OpenCV cannot write MPEG-4 here")
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+
+
+def _ramp_frames(width: int, height: int, count: int):
+    ramp = np.tile(np.arange(width, dtype=np.uint16)[None, :], (height, 1))
+    for i in range(count):
+        yield np.repeat(((ramp + 8 * i) % 256).astype(np.uint8)[:, :, None], 3, axis=2)
+
+
+def _looped_frames(capture, size: tuple[int, int], count: int):
+    """The frames of a real clip, scaled to ``size``, played forwards and back until ``count``."""
+    frames = [frame.image for frame in Capture(capture)]
+    cycle = frames + frames[-2:0:-1]
+    for i in range(count):
+        yield cv2.resize(cycle[i % len(cycle)], size)
+
+
+def _write_heavy_clips(capture, uhd, full_hd, uhd_frames: int) -> None:
+    _write_clip(uhd, _ramp_frames(3840, 2160, uhd_frames), 60.0, (3840, 2160))
+    _write_clip(full_hd, _looped_frames(capture, (1920, 1080), 900), 30.0, (1920, 1080))
+
+
+def bench_heavy(*, portrait, capture, workdir, uhd_frames: int = 60) -> dict:
+    """Refusal time and worker memory for the attack (3840x2160 at 60 fps) and for the heaviest
+    clip the caps allow (``capture`` scaled to 1920x1080, 30 fps, 30 s: 900 frames).
+
+    The clips are written by a child process, so that this one's peak RSS is a worker's: models
+    loaded first, then each verification (the peak only grows: the refusal is run first)."""
+    import multiprocessing
+    from pathlib import Path
+
+    workdir = Path(workdir)
+    uhd, full_hd = workdir / "uhd60.mp4", workdir / "fullhd30.mp4"
+    writer = multiprocessing.get_context("fork").Process(
+        target=_write_heavy_clips, args=(capture, uhd, full_hd, uhd_frames)
+    )
+    writer.start()
+    writer.join()
+    if writer.exitcode != 0:
+        raise RuntimeError("the heavy clips could not be written")
+    models.load_all()
+    report = {"rss_with_models_mb": round(peak_rss_mb(), 1)}
+    for name, path in (("uhd_60fps", uhd), ("fullhd_30fps_30s", full_hd)):
+        started = time.perf_counter()
+        result = verify(portrait=portrait, capture=path, challenge="turn_left,blink")
+        report[name] = {
+            "file_mb": round(path.stat().st_size / 1e6, 1),
+            "wall_ms": round((time.perf_counter() - started) * 1000.0, 1),
+            "decode_ms": result.timings_ms.get("decode"),
+            "frames_decoded": result.quality.frames_decoded,
+            "frames_analysed": result.quality.frames_analysed,
+            "decision": result.decision,
+            "reasons": result.reasons,
+            "details": [d for d in result.details if d.startswith("capture")],
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+        }
+    return report
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """``python -m verification.engine.bench heavy --portrait ID.jpg --capture CLIP``."""
+    import argparse
+    import json
+    import tempfile
+
+    parser = argparse.ArgumentParser(prog="python -m verification.engine.bench")
+    commands = parser.add_subparsers(dest="command", required=True)
+    heavy = commands.add_parser("heavy", help="refusal time and peak RSS of heavy captures")
+    heavy.add_argument("--portrait", required=True, metavar="FILE")
+    heavy.add_argument("--capture", required=True, metavar="FILE", help="a real clip to scale up")
+    heavy.add_argument("--uhd-frames", type=int, default=60, metavar="N")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-heavy-") as workdir:
+        report = bench_heavy(
+            portrait=args.portrait,
+            capture=args.capture,
+            workdir=workdir,
+            uhd_frames=args.uhd_frames,
+        )
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

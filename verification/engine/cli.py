@@ -40,6 +40,26 @@ def _challenge(value: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _starts(value: str) -> list[float]:
+    try:
+        return [float(item) for item in value.split(",") if item.strip()]
+    except ValueError:
+        message = f"window starts in seconds, e.g. 1.0,4.0: {value}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _schedule(args) -> list[dict] | None:
+    """--schedule's window starts with the challenge's actions, each --window-s long."""
+    if args.schedule is None:
+        return None
+    if args.challenge is None or len(args.challenge) != len(args.schedule):
+        raise SystemExit("--schedule needs --challenge, with one start per action")
+    return [
+        {"action": action, "from_s": start, "to_s": start + args.window_s}
+        for action, start in zip(args.challenge, args.schedule, strict=True)
+    ]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m verification.engine",
@@ -58,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"ordered actions among {', '.join(ACTIONS)} (default: a blink and both turns, "
         "in any order)",
     )
+    verify.add_argument(
+        "--schedule",
+        type=_starts,
+        metavar="S1,S2",
+        help="when each action of --challenge was asked for (window starts, seconds from the "
+        "start of the recording): each counts only inside its window",
+    )
+    verify.add_argument("--window-s", type=float, default=2.5, help="window length (2.5 s)")
     verify.add_argument("--mirrored", action="store_true", help="the capture is stored mirrored")
     verify.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -96,6 +124,7 @@ def _run_verify(args) -> int:
         capture=args.capture,
         challenge=args.challenge,
         mirrored=args.mirrored,
+        schedule=_schedule(args),
     )
     data = result.to_dict()
     lines = [

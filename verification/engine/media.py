@@ -11,6 +11,11 @@ EXIF orientation applied. They come back as ``uint8`` RGB arrays of shape (H, W,
 Captures: WebM (VP8/VP9), MP4 (H.264, MPEG-4) and QuickTime MOV, decoded once by OpenCV's
 FFmpeg backend, or a list of frames (RGB or grey ``uint8`` arrays). A video frame's time is its
 timestamp in the stream (browsers record at a variable frame rate), see ``_FrameClock``.
+
+What a capture may cost is capped (``Limits``): its pixel rate (width x height x frame rate)
+from the header, before a single frame is decoded, then against the frames' timestamps while
+decoding; and how many frames per second are handed over for analysis (``_AnalysisBudget``).
+A capture over a cost cap is ``unreadable_media`` whose detail starts with ``media_too_heavy``.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .config import DEFAULT_LIMITS, Limits
-from .reasons import UNREADABLE_MEDIA
+from .reasons import MEDIA_TOO_HEAVY, UNREADABLE_MEDIA
 
 JPEG = "jpeg"
 PNG = "png"
@@ -52,6 +57,38 @@ class MediaError(Exception):
     def __init__(self, detail: str):
         super().__init__(detail)
         self.detail = detail
+
+
+def _too_heavy(name: str, why: str) -> MediaError:
+    return MediaError(f"{name}: {MEDIA_TOO_HEAVY}: {why}")
+
+
+def _check_pixel_rate(name: str, width: int, height: int, fps: float, limits: Limits) -> None:
+    """Refuse, from the header alone, a capture that would cost more to decode than allowed."""
+    rate = width * height * fps
+    if rate > limits.max_pixel_rate:
+        raise _too_heavy(
+            name,
+            f"{width}x{height} at {fps:g} fps is {rate / 1e6:.0f} Mpixel/s, over the limit of "
+            f"{limits.max_pixel_rate / 1e6:.0f} (not decoded)",
+        )
+
+
+class _AnalysisBudget:
+    """At most ``max_analysed_fps`` frames per second of capture go to analysis, on average
+    over the capture so far, with one second's worth of head start: the dense analysis around
+    a blink may spend what the coarse frames before it left, but the total stays within
+    ``max_analysed_fps x (duration + 1 s)`` whatever the frame rate or the tracker asks."""
+
+    def __init__(self, max_fps: float):
+        self.max_fps = max_fps
+        self.granted = 0
+
+    def grant(self, time_s: float) -> bool:
+        if self.granted >= self.max_fps * (time_s + 1.0):
+            return False
+        self.granted += 1
+        return True
 
 
 def sniff(head: bytes) -> str | None:
@@ -327,6 +364,7 @@ class Capture:
             first = source[0]
             if not isinstance(first, np.ndarray) or first.ndim not in (2, 3):
                 raise MediaError("frame 0: not an image array")
+            _check_pixel_rate("frame list", first.shape[1], first.shape[0], rate, limits)
             self._frames = source
             self.info = CaptureInfo(
                 kind="frames",
@@ -342,18 +380,20 @@ class Capture:
         return self.frames()
 
     def frames(self, wanted: Callable[[int], bool] | None = None) -> Iterator[Frame]:
-        """Every frame, in order; with ``wanted``, only the frames it accepts are converted to
-        pixels (a video is still decoded in full, as its frames depend on each other), and
-        ``None`` is yielded in place of the others."""
+        """Every frame, in order; with ``wanted`` (analysis), only the frames it accepts and the
+        analysis budget allows (``Limits.max_analysed_fps``) are converted to pixels (a video is
+        still decoded in full, as its frames depend on each other), and ``None`` is yielded in
+        place of the others."""
         if self._frames is not None:
             return self._iter_frames(wanted)
         return self._iter_video(wanted)
 
     def _iter_frames(self, wanted: Callable[[int], bool] | None) -> Iterator[Frame | None]:
         assert self._frames is not None
+        budget = _AnalysisBudget(self.limits.max_analysed_fps)
         for index, array in enumerate(self._frames):
             self.info.decoded_frames = index + 1
-            if wanted is not None and not wanted(index):
+            if wanted is not None and not (wanted(index) and budget.grant(index / self.info.fps)):
                 yield None
                 continue
             rgb = as_rgb_frame(array, self.limits, name=f"frame {index}")
@@ -376,7 +416,8 @@ class Capture:
         try:
             info.width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
             info.height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-            _check_pixels(name, info.width, info.height, limits.max_frame_pixels)
+            if info.width <= 0 or info.height <= 0:
+                raise MediaError(f"{name}: empty video ({info.width}x{info.height})")
             fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
             trusted_rate = 5.0 <= fps <= 120.0
             info.fps = fps if trusted_rate else 25.0
@@ -384,7 +425,17 @@ class Capture:
             info.declared_frames = declared if trusted_rate and declared > 0 else 0
             if info.declared_frames / info.fps > limits.max_duration_s + 0.5:
                 raise MediaError(f"{name}: capture longer than {limits.max_duration_s:g} s")
+            # The container's rate when it is believable; else browsers' usual 25 (checked
+            # again below against the timestamps, which a header cannot fake away).
+            _check_pixel_rate(name, info.width, info.height, info.fps, limits)
+            if info.width * info.height > limits.max_frame_pixels:
+                raise _too_heavy(
+                    name,
+                    f"{info.width}x{info.height} frames, over the limit of "
+                    f"{limits.max_frame_pixels} pixels (not decoded)",
+                )
             clock = _FrameClock(info.fps)
+            budget = _AnalysisBudget(limits.max_analysed_fps)
             index = 0
             while capture.grab():
                 if index >= limits.max_frames:
@@ -393,7 +444,8 @@ class Capture:
                 info.fps = clock.fps
                 if time_s > limits.max_duration_s:
                     raise MediaError(f"{name}: capture longer than {limits.max_duration_s:g} s")
-                if wanted is not None and not wanted(index):
+                self._check_decoded_rate(index + 1, time_s)
+                if wanted is not None and not (wanted(index) and budget.grant(time_s)):
                     index += 1
                     info.decoded_frames = index
                     yield None
@@ -413,4 +465,16 @@ class Capture:
         if _truncated(info, clock):
             raise MediaError(
                 f"{name}: truncated ({info.decoded_frames} of {info.declared_frames} frames)"
+            )
+
+    def _check_decoded_rate(self, frames: int, time_s: float) -> None:
+        """The pixels decoded so far against the pixel rate over the time they cover: frames
+        stamped closer together than their header's rate said (or than any camera records)."""
+        info, limits = self.info, self.limits
+        allowed = limits.max_pixel_rate * (time_s + limits.pixel_rate_grace_s)
+        if frames * info.width * info.height > allowed:
+            raise _too_heavy(
+                self._path.name if self._path else "capture",
+                f"{frames} frames of {info.width}x{info.height} within {time_s:.2f} s, over "
+                f"{limits.max_pixel_rate / 1e6:.0f} Mpixel/s",
             )

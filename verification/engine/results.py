@@ -45,7 +45,11 @@ class IdentityReport:
 
 @dataclass(slots=True)
 class LivenessReport:
-    """Blinks, turns (the subject's left and right) and the challenge."""
+    """Blinks, turns (the subject's left and right), looks, the challenge and its schedule.
+
+    ``schedule``: the windows the challenge gave its actions (None: judged by order only);
+    ``cuts``: the frames after a jump no real motion makes (a spliced recording).
+    """
 
     blinks: int = 0
     blink_frames: list[int] = field(default_factory=list)
@@ -59,6 +63,8 @@ class LivenessReport:
     ear_baseline: float | None = None
     shape_motion: float | None = None
     mirrored: bool = False
+    schedule: list[dict] | None = None
+    cuts: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -12,7 +12,11 @@ Work is kept small on purpose (see README.md, "Speed"):
 - the 68 landmarks are computed once per analysed frame; everything else (eye aspect ratio,
   head pose, shape motion) comes from them;
 - of each half second, only the best frame for an encoding (frontal, eyes open) is kept in
-  colour, for the few encodings computed later.
+  colour, for the few encodings computed later;
+- cuts: two analysed frames between which the face moved more than one frame of real motion
+  allows (``Thresholds.cut_max_shift_iod``, ``cut_max_pose_deg``) are looked at again frame
+  by frame, in a second decoding that stops at the last such pair; a jump within one frame is
+  a cut (``Tracked.cuts``). Real captures rarely have such a pair: it costs nothing then.
 """
 
 from __future__ import annotations
@@ -97,6 +101,8 @@ class Tracked:
     max_faces: int = 0
     multiple_face_frames: list[int] = field(default_factory=list)
     discontinuities: list[int] = field(default_factory=list)
+    # Frames that follow a jump no real motion makes within one frame (a cut).
+    cuts: list[int] = field(default_factory=list)
     detections: int = 0
     landmark_calls: int = 0
     decode_ms: float = 0.0
@@ -255,6 +261,82 @@ class _Tracker:
         return sample.ear < self.t.blink_reopen_ratio * baseline
 
 
+def _jump(a: Sample, b: Sample) -> tuple[float, float]:
+    """How far the face moved from ``a`` to ``b``: (shift of the landmarks' mean in
+    inter-ocular distances, largest change of yaw, pitch or roll in degrees)."""
+    assert a.points is not None and b.points is not None
+    iod = max((faces.interocular(a.points) + faces.interocular(b.points)) / 2.0, 1e-6)
+    shift = float(np.linalg.norm(b.points.mean(axis=0) - a.points.mean(axis=0))) / iod
+    pose = max(abs(b.yaw - a.yaw), abs(b.pitch - a.pitch), abs(b.roll - a.roll))
+    return shift, pose
+
+
+def _too_far(a: Sample, b: Sample, t: Thresholds) -> bool:
+    shift, pose = _jump(a, b)
+    return shift > t.cut_max_shift_iod or pose > t.cut_max_pose_deg
+
+
+def _suspect_pairs(samples: list[Sample], t: Thresholds) -> list[tuple[Sample, Sample]]:
+    """Consecutive analysed frames (at most ``analyse_every`` apart, both with a face) between
+    which the face moved more than one frame of real motion may move it."""
+    with_face = [s for s in samples if s.face]
+    return [
+        (a, b)
+        for a, b in zip(with_face, with_face[1:], strict=False)
+        if b.index - a.index <= t.analyse_every and _too_far(a, b, t)
+    ]
+
+
+def _landmarks_after(previous: Sample, frame: Frame, work_scale: float) -> Sample:
+    """The frame's landmarks, found in the box of the previous frame's (no detection)."""
+    image = faces.resize(frame.image, work_scale)
+    grey = faces.to_grey(image, bgr=frame.bgr)
+    assert previous.points is not None
+    box = faces.box_from_landmarks(previous.points * work_scale)
+    points = faces.landmarks(grey, box)
+    height, width = grey.shape[:2]
+    sample = Sample(index=frame.index, time_s=frame.time_s, coarse=False)
+    sample.points = points / work_scale
+    sample.yaw, sample.pitch, sample.roll = faces.head_pose(points, width, height)
+    return sample
+
+
+def find_cuts(capture: Capture, result: Tracked, t: Thresholds) -> list[int]:
+    """The frames after a one-frame jump, among the suspect pairs of analysed frames."""
+    pairs = _suspect_pairs(result.samples, t)
+    cuts = [b.index for a, b in pairs if b.index - a.index == 1]
+    pending = [(a, b) for a, b in pairs if b.index - a.index > 1]
+    if not pending:
+        return cuts
+    between = {i: pair for pair in pending for i in range(pair[0].index + 1, pair[1].index)}
+    last = pending[-1][1].index
+    chains: dict[int, Sample] = {}  # pair start -> the last sample of its frame-by-frame chain
+    frames = capture.frames(lambda index: index in between)
+    try:
+        for frame in frames:
+            if frame is None:
+                if result.info.decoded_frames > last:
+                    break
+                continue
+            a, _ = between[frame.index]
+            previous = chains.get(a.index, a)
+            sample = _landmarks_after(previous, frame, result.work_scale)
+            result.landmark_calls += 1
+            if _too_far(previous, sample, t):
+                cuts.append(frame.index)
+            chains[a.index] = sample
+    finally:
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()
+    for a, b in pending:  # the last frame looked at again, against the analysed one after it
+        if a.index in chains and _too_far(chains[a.index], b, t):
+            cuts.append(b.index)
+    # Landmarks fitted in the box of the frame before a cut may be off for one more frame.
+    found = sorted(set(cuts))
+    return [index for index in found if index - 1 not in found]
+
+
 def track(capture: Capture, thresholds: Thresholds, limits: Limits) -> Tracked:
     """Run the tracker over the capture (decoding it once)."""
     result = Tracked(info=capture.info)
@@ -285,6 +367,11 @@ def track(capture: Capture, thresholds: Thresholds, limits: Limits) -> Tracked:
                 tracker.recent_ears.append(sample.ear)
         result.track_ms += (time.perf_counter() - decoded) * 1000.0
     result.candidates = [tracker.buckets[key] for key in sorted(tracker.buckets)]
+    started = time.perf_counter()
+    decoded_frames = result.info.decoded_frames
+    result.cuts = find_cuts(capture, result, thresholds)
+    result.info.decoded_frames = decoded_frames  # a second decoding adds no frame to the clip
+    result.track_ms += (time.perf_counter() - started) * 1000.0
     return result
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -56,6 +56,31 @@ def parse_challenge(challenge: str | Sequence[str] | None) -> list[str] | None:
     if not actions:
         raise ValueError("an empty challenge")
     return actions
+
+
+def parse_schedule(
+    schedule: Sequence[liveness.Step | Mapping] | None, actions: list[str] | None
+) -> list[liveness.Step] | None:
+    """A schedule as a list of ``Step`` (from ``Step``s or ``{"action", "from_s", "to_s"}``
+    mappings), checked: known actions, windows of positive length from 0 s on, in order and
+    not overlapping, and the same actions as the challenge when one is given as well.
+    Raises ValueError otherwise."""
+    if not schedule:
+        return None
+    steps = []
+    for item in schedule:
+        if not isinstance(item, liveness.Step):
+            item = liveness.Step(str(item["action"]), float(item["from_s"]), float(item["to_s"]))
+        steps.append(item)
+    parse_challenge([step.action for step in steps])  # known actions
+    for before, step in zip([None, *steps], steps, strict=False):
+        if not 0 <= step.from_s < step.to_s:
+            raise ValueError(f"a window must be 0 <= from_s < to_s: {step}")
+        if before is not None and step.from_s < before.to_s:
+            raise ValueError(f"windows overlap or are out of order: {before}, {step}")
+    if actions is not None and actions != [step.action for step in steps]:
+        raise ValueError("the schedule does not ask for the challenge's actions")
+    return steps
 
 
 def analyse_portrait(
@@ -124,6 +149,7 @@ def verify(
     limits: Limits = DEFAULT_LIMITS,
     fps: float | None = None,
     mirrored: bool = False,
+    schedule: Sequence[liveness.Step | Mapping] | None = None,
 ) -> VerificationResult:
     """Verify that ``capture`` shows a live person, the one on ``portrait``.
 
@@ -131,9 +157,16 @@ def verify(
     (at ``fps``, default 25). challenge: ordered actions (``blink``, ``turn_left``,
     ``turn_right``), a list or a comma-separated string; None asks for a blink and a turn to
     each side in any order. mirrored: the capture was stored mirrored (see liveness.py).
-    Raises ValueError for a malformed challenge; every problem with the media is a result.
+    schedule: when each action was asked for (``Step``s or ``{"action", "from_s", "to_s"}``
+    from the start of the recording): each action then counts only inside its window (see
+    ``liveness.judge_schedule``); the challenge may then be left out.
+    Raises ValueError for a malformed challenge or schedule; every problem with the media is a
+    result. A capture with cuts (a jump no real motion makes) is ``spliced_media``.
     """
     actions = parse_challenge(challenge)
+    steps = parse_schedule(schedule, actions)
+    if steps is not None:
+        actions = [step.action for step in steps]
     t = thresholds
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -142,7 +175,11 @@ def verify(
     quality = QualityReport()
     match = MatchReport(pass_threshold=t.match_threshold, review_threshold=t.review_threshold)
     identity = IdentityReport(threshold=t.identity_threshold)
-    live = LivenessReport(challenge=actions, mirrored=mirrored)
+    live = LivenessReport(
+        challenge=actions,
+        mirrored=mirrored,
+        schedule=[asdict(step) for step in steps] if steps is not None else None,
+    )
 
     key_frames: list[tuple[int, np.ndarray]] = []
 
@@ -217,7 +254,7 @@ def verify(
 
     # Liveness ----------------------------------------------------------------------------------
     clock = time.perf_counter()
-    findings = liveness.assess(samples, actions, t, mirrored=mirrored)
+    findings = liveness.assess(samples, actions, t, mirrored=mirrored, schedule=steps)
     live.blinks = findings.blinks
     live.blink_frames = [e.frame for e in findings.events if e.action == reasons.BLINK]
     live.turns_seen = findings.turns_seen
@@ -228,6 +265,10 @@ def verify(
     live.ear_baseline = findings.ear_baseline
     live.shape_motion = findings.shape_motion
     found += findings.reasons
+    live.cuts = tracked.cuts
+    if tracked.cuts:
+        found.append(reasons.SPLICED_MEDIA)
+        details.append(f"capture: cut at frames {tracked.cuts[:5]}")
     picked = _pick_frames(tracked, t, findings.ear_baseline)
     timings["liveness"] = (time.perf_counter() - clock) * 1000.0
 

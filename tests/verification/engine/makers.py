@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from verification.engine import Thresholds
 
 DATA = (Path(__file__).resolve().parents[3] / ".." / "shared" / "data").resolve()
 FACES = DATA / "faces"
@@ -16,6 +19,15 @@ CLIP_PORTRAIT = DATA / "videos" / "blink_turn_portrait_102x126.jpg"
 # to the subject's LEFT (frames ~27-75), then four blinks. Frames 0-15 are a head TILT (roll
 # ~30 degrees, yaw ~2 degrees), not a turn; there is no turn to the subject's right.
 CLIP_CHALLENGE = ["turn_left", "blink"]
+# When: the turn lasts ~1.1-3.1 s and a blink comes at ~5.0 s, so windows from 1.0 s and 4.0 s
+# (2.5 s each, the portal's default length) fit the clip.
+CLIP_SCHEDULE = [
+    {"action": "turn_left", "from_s": 1.0, "to_s": 3.5},
+    {"action": "blink", "from_s": 4.0, "to_s": 6.5},
+]
+# Clips that join two recordings on purpose (the clip and its mirror image), for tests about
+# something else: without the cut check, which would refuse them as spliced.
+WITHOUT_CUT_CHECK = Thresholds(cut_max_shift_iod=math.inf, cut_max_pose_deg=math.inf)
 
 
 def faces_table() -> list[dict[str, str]]:

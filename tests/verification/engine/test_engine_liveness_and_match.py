@@ -10,6 +10,7 @@ from tests.verification.engine.makers import (
     CLIP,
     CLIP_PORTRAIT,
     FACES,
+    WITHOUT_CUT_CHECK,
     faces_table,
     still_replay_frames,
     write_video,
@@ -56,7 +57,9 @@ def test_it_says_turn_missing_for_the_right_turn_the_shared_clip_does_not_contai
 
 
 def test_it_passes_a_clip_with_a_turn_to_each_side_without_a_challenge(mirrored_clip_frames):
-    result = verify(portrait=CLIP_PORTRAIT, capture=mirrored_clip_frames)
+    result = verify(
+        portrait=CLIP_PORTRAIT, capture=mirrored_clip_frames, thresholds=WITHOUT_CUT_CHECK
+    )
     assert result.decision == "pass", result.reasons
     assert set(result.liveness.turns_seen) == {"turn_left", "turn_right"}
     assert result.liveness.blinks >= 3
@@ -82,7 +85,12 @@ def test_it_refuses_a_challenge_in_another_order_than_the_clip_shows():
     ],
 )
 def test_it_checks_the_order_of_both_turns(mirrored_clip_frames, challenge, met):
-    result = verify(portrait=CLIP_PORTRAIT, capture=mirrored_clip_frames, challenge=challenge)
+    result = verify(
+        portrait=CLIP_PORTRAIT,
+        capture=mirrored_clip_frames,
+        challenge=challenge,
+        thresholds=WITHOUT_CUT_CHECK,
+    )
     assert result.liveness.challenge_met is met
     assert result.reasons == ([] if met else ["challenge_order"])
 
