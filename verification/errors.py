@@ -29,6 +29,18 @@ class VerificationCode(ErrorCode):
         "turn_missing",
         _("A head turn that was asked for was not seen. Turn the head clearly."),
     )
+    LOOK_MISSING = (
+        "look_missing",
+        _("A look up or down that was asked for was not seen. Tilt the head clearly."),
+    )
+    CHALLENGE_TIMING = (
+        "challenge_timing",
+        _("An action was not done while the screen asked for it. Follow each prompt in time."),
+    )
+    SPLICED_MEDIA = (
+        "spliced_media",
+        _("The recording has cuts: it must be one continuous live recording."),
+    )
     CHALLENGE_ORDER = (
         "challenge_order",
         _("The actions were not done in the order shown. Follow the prompts in turn."),
@@ -54,6 +66,11 @@ class VerificationCode(ErrorCode):
         "processing_failed",
         _("The recording could not be checked automatically: a reviewer decides."),
     )
+    # Not the engine's: the portal's own reason for sending a passing capture to a person.
+    UPLOADED_FILE = (
+        "uploaded_file",
+        _("Uploaded file, not recorded live by the camera: a reviewer decides."),
+    )
 
     # Refusals of the flow itself.
     EMPTY_FILE = "empty_file", _("The file is empty. Choose the file again.")
@@ -64,9 +81,21 @@ class VerificationCode(ErrorCode):
     NOT_AN_IMAGE = "not_an_image", _("The ID portrait must be a JPEG or PNG photo.")
     NOT_A_VIDEO = "not_a_video", _("The recording must be a video (WebM, MP4 or MOV).")
     MISSING_FILE = "missing_file", _("No file was received. Choose a file and send it again.")
+    UNKNOWN_SOURCE = (
+        "unknown_source",
+        _("The capture must come from the camera or from an uploaded file."),
+    )
+    UPLOADS_OFF = (
+        "uploads_off",
+        _("Uploading a recorded clip is switched off: record the capture with this page's camera."),
+    )
     CHALLENGE_UNKNOWN = (
         "challenge_unknown",
         _("This capture does not answer a challenge of this page. Start again."),
+    )
+    CHALLENGES_EXHAUSTED = (
+        "challenges_exhausted",
+        _("No challenge is left: asking for new ones used up this registration's attempts."),
     )
     CHALLENGE_USED = "challenge_used", _("This challenge was already used. Start a new capture.")
     CHALLENGE_EXPIRED = (
@@ -91,6 +120,14 @@ class VerificationCode(ErrorCode):
     VIEWING_REASON_REQUIRED = (
         "viewing_reason_required",
         _("State why you are viewing this evidence."),
+    )
+    VIEWING_GRANT_UNKNOWN = (
+        "viewing_grant_unknown",
+        _("No such leave to view evidence: open the registration and state your reason."),
+    )
+    VIEWING_GRANT_EXPIRED = (
+        "viewing_grant_expired",
+        _("Your leave to view this evidence has ended: state your reason again to see it."),
     )
     OUTLET_SUSPENDED = (
         "outlet_suspended",

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.permissions import Perm, can, can_review, can_view_evidence
@@ -12,8 +13,9 @@ from portal.accounts.scoping import get_in_scope_or_404
 from registrations import lifecycle, scoping
 from registrations.lifecycle import Step
 from registrations.models import Outlet, Registration
-from verification.errors import message_for
-from verification.models import BiometricEvidence, Consent, VerificationJob
+from registrations.services.policy import uploaded_captures_allowed
+from verification.errors import VerificationCode, VerificationError, message_for
+from verification.models import BiometricEvidence, Consent, VerificationJob, ViewingGrant
 
 Status = Registration.Status
 
@@ -57,6 +59,20 @@ def outlet_suspended(registration: Registration) -> bool:
     return Outlet.objects.filter(pk=registration.outlet_id, status=Outlet.Status.SUSPENDED).exists()
 
 
+def uploads_allowed() -> bool:
+    """May a capture be a file uploaded instead of recorded by the page's camera? Only when
+    the deployment (VERIFICATION_ALLOW_UPLOADS) and the ministry's policy both allow it."""
+    return settings.VERIFICATION_ALLOW_UPLOADS and uploaded_captures_allowed()
+
+
+def capture_source_text(job: VerificationJob) -> str:
+    """Where an attempt's capture came from, said for a reviewer (anything not known to be
+    the camera is treated as a file: it proves no live presence)."""
+    if job.source == VerificationJob.Source.CAMERA:
+        return _("Recorded live by the camera")
+    return _("Uploaded file, not recorded live by the camera")
+
+
 def is_draft(registration: Registration) -> bool:
     """Still being prepared: the portrait and the consent may still be given."""
     return lifecycle.is_open_for(registration, Step.SUBMIT)
@@ -90,8 +106,22 @@ def next_step_url(registration: Registration, state: FlowState | None = None) ->
     return reverse("verification:capture", args=[registration.pk])
 
 
+class CaptureSource:
+    """Where an attempt's capture came from, for the pages that list attempts."""
+
+    job: VerificationJob
+
+    @property
+    def source(self) -> str:
+        return capture_source_text(self.job)
+
+    @property
+    def uploaded(self) -> bool:
+        return self.job.source != VerificationJob.Source.CAMERA
+
+
 @dataclass
-class Attempt:
+class Attempt(CaptureSource):
     job: VerificationJob
     reasons: list[dict] = field(default_factory=list)
 
@@ -152,7 +182,7 @@ def last_attempt_reasons(registrations) -> dict:
 
 
 @dataclass
-class ReviewAttempt:
+class ReviewAttempt(CaptureSource):
     job: VerificationJob
     reasons: list[str]
     match: dict
@@ -233,9 +263,43 @@ def registrations_with_evidence(user) -> QuerySet[Registration]:
     return Registration.objects.filter(Q(pk__in=in_scope) | Q(pk__in=for_review))
 
 
-def evidence_get(*, user, pk) -> BiometricEvidence:
-    """One piece of evidence of a registration the user may look at, or 404."""
-    evidence = BiometricEvidence.objects.select_related("registration").filter(
-        registration__in=registrations_with_evidence(user)
+def evidence_registration_get(*, user, pk) -> Registration:
+    """A registration whose evidence the user may ask to see, or 404."""
+    return get_in_scope_or_404(registrations_with_evidence(user), pk=pk)
+
+
+def viewing_grant_live(*, user, registration: Registration) -> ViewingGrant | None:
+    """The user's grant to see this registration's evidence now, if one is open."""
+    grants = ViewingGrant.objects.filter(
+        user=user, registration=registration, expires_at__gt=timezone.now()
     )
-    return get_in_scope_or_404(evidence, pk=pk)
+    return grants.order_by("-issued_at").first()
+
+
+def viewing_grant_get(*, user, pk) -> ViewingGrant:
+    """One of the user's own grants, for a registration still theirs to see (a reviewer's
+    ends with the review); anyone else's looks like none: a 404 VerificationError."""
+    grants = ViewingGrant.objects.select_related("registration").filter(
+        user=user, registration__in=registrations_with_evidence(user)
+    )
+    try:
+        return grants.get(pk=pk)
+    except (ViewingGrant.DoesNotExist, ValueError) as missing:
+        raise VerificationError(VerificationCode.VIEWING_GRANT_UNKNOWN, status=404) from missing
+
+
+def evidence_under_grant(*, user, grant_pk, pk) -> tuple[ViewingGrant, BiometricEvidence]:
+    """One piece of evidence and the live grant of ``user`` that shows it, or a
+    VerificationError: 404 for a grant or file not theirs, 403 once the grant has ended."""
+    grant = viewing_grant_get(user=user, pk=grant_pk)
+    evidence = BiometricEvidence.objects.filter(registration=grant.registration, pk=pk).first()
+    if evidence is None:
+        raise VerificationError(VerificationCode.VIEWING_GRANT_UNKNOWN, status=404)
+    if grant.expired():
+        raise VerificationError(VerificationCode.VIEWING_GRANT_EXPIRED, status=403)
+    return grant, evidence
+
+
+def evidence_read(evidence: BiometricEvidence) -> bytes:
+    """The decrypted bytes (EvidenceUnreadable or FileNotFoundError if they cannot be had)."""
+    return evidence.file.storage.read(evidence.file.name)

@@ -7,6 +7,7 @@ from celery.signals import worker_process_init
 from django.db import DatabaseError
 
 from verification import engine_runner, services
+from verification.services.jobs import OutletBusy, verification_job_defer
 from verification.storage import EvidenceUnreadable
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,13 @@ def _load_face_models(**_kwargs) -> None:
     max_retries=5,
 )
 def verification_job_run(job_id: str) -> str:
-    job = services.verification_job_start(job_id=job_id)
+    try:
+        job = services.verification_job_start(job_id=job_id)
+    except OutletBusy as busy:
+        # A new message, not a retry: waiting for a turn spends none of the job's retries.
+        verification_job_defer(job_id=job_id)
+        verification_job_run.apply_async(kwargs={"job_id": job_id}, countdown=busy.countdown_s)
+        return "deferred"
     if job is None:
         return "already done"
     try:

@@ -17,8 +17,9 @@
     ((format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name])));
 
   // -- constants -------------------------------------------------------------------------------
-  const RECORD_SECONDS = 8; // the engine wants 6 to 10 s; 8 leaves room for each prompt
-  const LEAD_IN_SECONDS = 1; // "look at the camera" before the first action
+  // How long to record when the server's answer says nothing of it (it normally does: until
+  // the last action's window ends, and a short margin).
+  const RECORD_SECONDS = 8;
   const POLL_INTERVAL_MS = 300;
   const POLL_GIVE_UP_MS = 10 * 60 * 1000; // then the registration page has the answer
   const MAX_POLL_FAILURES = 20; // consecutive network failures before saying so
@@ -29,6 +30,8 @@
     turn_left: gettext("Turn your head to YOUR left"),
     turn_right: gettext("Turn your head to YOUR right"),
     blink: gettext("Blink"),
+    look_up: gettext("Look up"),
+    look_down: gettext("Look down"),
   };
   const OUTCOME_WORDS = {
     approved: gettext("Approved"),
@@ -47,16 +50,22 @@
     OverconstrainedError: gettext("No camera was found."),
     NotReadableError: gettext("The camera is in use by another program or not working."),
   };
-  /** A camera problem and the way round it, as one message (the translation orders the two). */
-  const withFallbackHint = (problem) => interpolate(
+  /** A camera problem and the way round it, as one message (the translation orders the two);
+   * with uploads switched off there is no way round, only the problem. */
+  const withFallbackHint = (problem) => (!uploadsAllowed ? problem : interpolate(
     // Translators: %(problem)s is a sentence saying why the camera cannot be used.
     gettext("%(problem)s Use “Upload a recorded clip” below instead."),
     { problem },
     true,
-  );
+  ));
   // Refusals of the file itself: the server refuses them before spending the challenge, so
   // the person may choose another file and answer the same challenge.
   const FILE_PROBLEMS = ["empty_file", "file_too_large", "not_a_video", "missing_file"];
+  // Refusals after which no new challenge comes: the capture controls stay disabled.
+  const NOTHING_LEFT = ["challenges_exhausted", "attempts_exhausted"];
+  // What the upload says of itself: this page's own recording, or a file the person chose.
+  const SOURCE_CAMERA = "camera";
+  const SOURCE_UPLOAD = "upload";
 
   // -- the page ---------------------------------------------------------------------------------
   const root = document.getElementById("capture");
@@ -92,11 +101,16 @@
     status: root.dataset.statusUrl,
   };
   const maxBytes = Number(root.dataset.maxBytes) * 1024 * 1024;
+  // The deployment or the ministry's policy may forbid uploaded clips (the server refuses
+  // them then): no "upload a recorded clip" fallback to offer.
+  const uploadsAllowed = root.dataset.uploadsAllowed !== "false";
+  el.fallback.hidden = !uploadsAllowed;
 
   // The challenge in hand, kept so that a camera failure can fall back to a file upload with it.
   let challenge = null;
   let challengeTimer = null;
   let busy = false;
+  let nothingLeft = false; // the server has no challenge left for this registration
 
   // -- small helpers ----------------------------------------------------------------------------
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -124,7 +138,7 @@
     // One request at a time: a double click must not spend two challenges or two attempts.
     busy = value;
     for (const button of [el.start, el.fallbackChallenge, el.uploadFile, el.retake]) {
-      button.disabled = value;
+      button.disabled = value || nothingLeft;
     }
   }
 
@@ -192,22 +206,49 @@
   }
 
   async function newChallenge() {
-    const body = await requestJson(urls.challenge, { method: "POST" });
+    let body;
+    try {
+      body = await requestJson(urls.challenge, { method: "POST" });
+    } catch (error) {
+      if ((error.reasons || []).some((code) => NOTHING_LEFT.includes(code))) nothingLeft = true;
+      throw error;
+    }
+    const schedule = Array.isArray(body.schedule) ? body.schedule : [];
     challenge = {
       nonce: body.nonce,
       actions: body.actions,
+      // When each action is asked for, in seconds from the start of the recording.
+      schedule,
+      recordSeconds: Number(body.record_s) || RECORD_SECONDS,
       // The server's TTL counted from now: the browser's clock may differ from the server's.
       expiresAt: Date.now() + body.expires_in_s * 1000,
     };
-    showActions(challenge.actions);
+    showActions(challenge);
     return challenge;
   }
 
-  function showActions(actions) {
+  function actionWords(action) {
+    return ACTION_WORDS[action] || action.replace(/_/g, " ");
+  }
+
+  /** A window's bounds in words, for a clip recorded on another device. */
+  function windowWords(step) {
+    return interpolate(
+      // Translators: %(from)s and %(to)s are seconds from the start of the recording.
+      gettext("from %(from)s s to %(to)s s"),
+      { from: step.from_s, to: step.to_s },
+      true,
+    );
+  }
+
+  function showActions({ actions, schedule }) {
     el.actions.replaceChildren(
-      ...actions.map((action) => {
+      ...actions.map((action, index) => {
         const item = document.createElement("li");
-        item.textContent = ACTION_WORDS[action] || action.replace(/_/g, " ");
+        const step = schedule[index];
+        item.textContent = step
+          ? `${actionWords(action)} (${windowWords(step)})`
+          : actionWords(action);
         item.dataset.action = action;
         return item;
       }),
@@ -270,7 +311,9 @@
       const problem =
         CAMERA_PROBLEMS[error && error.name] || gettext("The camera could not be opened.");
       // Open the fallback: the challenge in hand stays valid for a clip recorded elsewhere.
-      el.action.textContent = gettext("Record these actions, in this order:");
+      el.action.textContent = gettext(
+        "Record these actions, each at its time from the start of the recording:",
+      );
       el.fallback.open = true;
       throw new Refusal(withFallbackHint(problem));
     }
@@ -295,30 +338,44 @@
     }
   }
 
-  /** Which prompt is on screen at a given second of the recording. */
-  function promptAt(second, actions) {
-    if (second < LEAD_IN_SECONDS) return -1;
-    const share = (RECORD_SECONDS - LEAD_IN_SECONDS) / actions.length;
-    return Math.min(actions.length - 1, Math.floor((second - LEAD_IN_SECONDS) / share));
+  /** Where a second of the recording falls: in the window of step ``current`` (or -1), and
+   * the next step to come (or -1). The engine counts an action only inside its window. */
+  function promptAt(second, schedule) {
+    const current = schedule.findIndex((step) => step.from_s <= second && second < step.to_s);
+    const next = schedule.findIndex((step) => step.from_s > second);
+    return { current, next };
   }
 
-  function showPrompt(elapsed, actions) {
-    const index = promptAt(elapsed, actions);
-    const left = Math.max(0, Math.ceil(RECORD_SECONDS - elapsed));
-    el.action.textContent = index < 0
-      ? gettext("Look at the camera")
-      : ACTION_WORDS[actions[index]] || actions[index];
+  function showPrompt(elapsed, { actions, schedule, recordSeconds }) {
+    const { current, next } = promptAt(elapsed, schedule);
+    if (current >= 0) {
+      el.action.textContent = actionWords(actions[current]);
+    } else if (next >= 0) {
+      // Between two windows: hold still, and see what comes next and when.
+      const within = Math.max(1, Math.ceil(schedule[next].from_s - elapsed));
+      el.action.textContent = interpolate(
+        // Translators: %(action)s is what to do next, %(left)s a number of seconds.
+        gettext("Look at the camera. Next: %(action)s in %(left)s s"),
+        { action: actionWords(actions[next]), left: within },
+        true,
+      );
+    } else {
+      el.action.textContent = gettext("Look at the camera");
+    }
+    const left = Math.max(0, Math.ceil(recordSeconds - elapsed));
     el.countdown.textContent = interpolate(
       // Translators: %(left)s is a number of seconds; "s" is the symbol for seconds.
       ngettext("Recording: %(left)s s left", "Recording: %(left)s s left", left),
       { left },
       true,
     );
-    highlightAction(index);
+    // Between windows, the steps before the next one are done and none is current.
+    highlightAction(current >= 0 ? current : next >= 0 ? next - 0.5 : actions.length);
   }
 
-  /** Record the stream for RECORD_SECONDS while the prompts run; resolves to the clip. */
-  function record(stream, actions) {
+  /** Record the stream until the last window ends while the prompts run; resolves to the clip. */
+  function record(stream, current) {
+    const recordSeconds = current.recordSeconds;
     return new Promise((resolve, reject) => {
       const type = recorderType();
       const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
@@ -338,8 +395,8 @@
       };
       const tick = () => {
         const elapsed = (performance.now() - started) / 1000;
-        showPrompt(Math.min(elapsed, RECORD_SECONDS), actions);
-        if (elapsed >= RECORD_SECONDS && recorder.state === "recording") recorder.stop();
+        showPrompt(Math.min(elapsed, recordSeconds), current);
+        if (elapsed >= recordSeconds && recorder.state === "recording") recorder.stop();
       };
       recorder.start(1000); // chunks every second: a long recording is never one huge buffer
       tick();
@@ -352,7 +409,7 @@
   }
 
   // -- upload and result ------------------------------------------------------------------------
-  async function upload(blob, name) {
+  async function upload(blob, name, source) {
     if (blob.size > maxBytes) {
       throw new Refusal(
         gettext("The file is too large. Record a shorter clip (6 to 10 seconds)."),
@@ -360,6 +417,7 @@
     }
     const form = new FormData();
     form.append("nonce", challenge.nonce);
+    form.append("source", source);
     form.append("capture", blob, name);
     setProgress(gettext("Uploading…"));
     try {
@@ -445,26 +503,28 @@
     if (!cameraAvailable()) {
       throw new Refusal(withFallbackHint(gettext("This browser cannot use a camera here.")));
     }
-    const { actions } = await newChallenge();
+    const current = await newChallenge();
     el.action.textContent = gettext("Opening the camera…");
     const stream = await openCamera();
     let blob;
     try {
       await showPreview(stream);
-      blob = await record(stream, actions);
+      blob = await record(stream, current);
     } finally {
       closeCamera(stream);
     }
     el.action.textContent = gettext("Recording done.");
     el.countdown.textContent = "";
-    highlightAction(actions.length);
-    const accepted = await upload(blob, clipName(blob));
+    highlightAction(current.actions.length);
+    const accepted = await upload(blob, clipName(blob), SOURCE_CAMERA);
     await followJob(accepted.status_url || urls.status);
   }
 
   async function showWhatToRecord() {
     if (!challengeIsFresh()) await newChallenge();
-    el.action.textContent = gettext("Record these actions, in this order:");
+    el.action.textContent = gettext(
+      "Record these actions, each at its time from the start of the recording:",
+    );
     showChallengeExpiry();
   }
 
@@ -473,7 +533,7 @@
     if (!file) throw new Refusal(gettext("Choose the recorded clip first."));
     // Without a challenge in hand, get one now so the upload can answer it (and show it).
     if (!challengeIsFresh()) await showWhatToRecord();
-    const accepted = await upload(file, file.name || "capture.webm");
+    const accepted = await upload(file, file.name || "capture.webm", SOURCE_UPLOAD);
     await followJob(accepted.status_url || urls.status);
   }
 

@@ -14,8 +14,8 @@ import pytest
 
 from registrations import rules
 from registrations.models import Registration
-from tests.e2e.conftest import write_y4m
-from tests.factories import PASSWORD, create_registration, ready_for_capture
+from tests.e2e.conftest import sign_in_through_the_pages, write_y4m
+from tests.factories import create_registration, ready_for_capture
 from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT, read_frames
 from tests.workers import require_worker_setup, running_worker
 from verification import errors
@@ -23,8 +23,9 @@ from verification import errors
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 CLIP_ACTIONS = ["turn_left", "blink"]
+CLIP_SCHEDULE = [1.0, 4.0]  # window starts, 2.5 s each
 STILL_FRAME = 100  # frontal, eyes open: between the blinks at frames 77 and 125
-VERDICT_TIMEOUT_MS = 60_000  # recording 8 s, upload, and the worker's ~1 s
+VERDICT_TIMEOUT_MS = 60_000  # recording 7 s, upload, and the worker's ~1 s
 
 
 @cache
@@ -52,15 +53,15 @@ def fake_camera(tmp_path_factory):
 
 @pytest.fixture
 def clip_challenge(settings):
+    # The fake camera starts the clip when the page opens it, just before the recording
+    # starts: she turns at ~1.1-3.1 s of it and blinks at ~5.0 s, inside these windows.
     settings.VERIFICATION_CHALLENGE_ACTIONS = CLIP_ACTIONS
+    settings.VERIFICATION_CHALLENGE_SCHEDULE = CLIP_SCHEDULE
+    settings.VERIFICATION_CHALLENGE_WINDOW_S = 2.5
 
 
 def sign_in(page, live_server, username="staff_gd"):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Sign out")
+    sign_in_through_the_pages(page, live_server, username)
 
 
 def register_up_to_the_capture(page, live_server, screenshot, *, msisdn):
@@ -172,7 +173,10 @@ def test_a_text_file_uploaded_as_a_clip_is_refused_in_plain_words(
     screenshot("refused")
     assert alert.inner_text() == errors.message_for("not_a_video")
     shown = page.locator("#capture-actions li").all_inner_texts()
-    assert shown == ["Turn your head to YOUR left", "Blink"], "the actions asked for are shown"
+    assert shown == [
+        "Turn your head to YOUR left (from 1 s to 3.5 s)",
+        "Blink (from 4 s to 6.5 s)",
+    ], "the actions asked for are shown, with their times"
     assert "Traceback" not in page.content()
     assert "Upload the clip within" in page.inner_text("#capture-countdown"), "still answerable"
     registration.refresh_from_db()

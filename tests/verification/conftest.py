@@ -24,5 +24,9 @@ def other_portrait_bytes() -> bytes:
 
 @pytest.fixture
 def clip_challenge(settings):
-    """Every challenge asks for what the shared clip shows: a turn to the left, then a blink."""
+    """Every challenge asks for what the shared clip shows, when it shows it: a turn to the
+    left in the window from 1.0 s (she turns at ~1.1-3.1 s), then a blink in the window from
+    4.0 s (she blinks at ~5.0 s)."""
     settings.VERIFICATION_CHALLENGE_ACTIONS = ["turn_left", "blink"]
+    settings.VERIFICATION_CHALLENGE_SCHEDULE = [1.0, 4.0]
+    settings.VERIFICATION_CHALLENGE_WINDOW_S = 2.5

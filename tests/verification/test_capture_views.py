@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest  # axes needs a request to authenticate
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from registrations.models import Registration
-from tests.factories import PASSWORD, create_registration, ready_for_capture
+from tests.factories import PASSWORD, create_registration, ready_for_capture, sign_in
 from tests.verification.engine.makers import FACES
 from verification import errors
 from verification.models import BiometricEvidence, Challenge, Consent, VerificationJob
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(users) -> Client:
     client = Client()
-    assert client.login(username=users["staff"].username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=users["staff"].username, password=PASSWORD)
     return client
 
 
@@ -150,6 +151,19 @@ def test_a_good_capture_is_accepted(staff_client, draft, clip_bytes, clip_challe
     assert status["registration_status"] == "submitted"
 
 
+def test_a_challenge_tells_the_page_when_to_prompt_each_action(staff_client, draft, clip_challenge):
+    response = staff_client.post(url("challenge", draft))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["actions"] == ["turn_left", "blink"]
+    assert body["schedule"] == [
+        {"action": "turn_left", "from_s": 1.0, "to_s": 3.5},
+        {"action": "blink", "from_s": 4.0, "to_s": 6.5},
+    ]
+    assert body["record_s"] == 7, "until the last window ends, and a margin"
+    assert Challenge.objects.get(nonce=body["nonce"]).schedule == body["schedule"]
+
+
 # -- the steps before the capture ---------------------------------------------------------------
 
 
@@ -219,7 +233,7 @@ def test_another_outlets_staff_gets_404_on_every_step(
 ):
     nonce = new_nonce(staff_client, draft)
     other = Client()
-    other.force_login(users["staff_bj"])
+    sign_in(other, users["staff_bj"])
     requests = [
         ("get", "portrait", {}),
         ("post", "portrait", {"portrait": SimpleUploadedFile("p.jpg", portrait_bytes)}),
@@ -267,7 +281,7 @@ def test_a_capture_for_a_number_already_taken_is_refused_and_nothing_is_spent(
         actor=users["staff"], outlet=outlet_gd, msisdn=draft.msisdn, status="approved"
     )
     ready_for_capture(draft, users["staff"], portrait_bytes)
-    client.force_login(users["staff"])
+    sign_in(client, users["staff"])
     challenge = client.post(f"/registrations/{draft.pk}/capture/challenge/").json()
     response = client.post(
         f"/registrations/{draft.pk}/capture/upload/",

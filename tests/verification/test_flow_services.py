@@ -9,6 +9,7 @@ from portal.audit.models import AuditEvent
 from registrations.models import Registration
 from tests.factories import create_registration, ready_for_capture
 from verification import engine_runner, services
+from verification.engine.reasons import ACTIONS
 from verification.errors import VerificationError
 from verification.models import BiometricEvidence, Challenge, VerificationJob
 
@@ -30,10 +31,11 @@ def draft(users, outlet_gd, portrait_bytes):
     return ready_for_capture(registration, users["staff"], portrait_bytes)
 
 
-def capture(registration, actor, data):
+def capture(registration, actor, data, source="camera"):
+    """A live capture by the page's camera (an uploaded file is never approved alone)."""
     challenge = services.challenge_issue(registration=registration, actor=actor)
     return services.capture_submit(
-        registration=registration, actor=actor, nonce=challenge.nonce, data=data
+        registration=registration, actor=actor, nonce=challenge.nonce, data=data, source=source
     )
 
 
@@ -167,15 +169,19 @@ def test_a_challenge_issued_to_someone_else_is_unknown(draft, users, clip_bytes,
     assert refused.value.code == "challenge_unknown"
 
 
-def test_challenges_have_two_or_three_distinct_actions(draft, users):
-    seen = set()
-    for _ in range(30):
-        actions = services.challenge_issue(registration=draft, actor=users["staff"]).actions
-        assert 2 <= len(actions) <= 3
-        assert len(set(actions)) == len(actions)
-        assert set(actions) <= {"blink", "turn_left", "turn_right"}
-        seen.add(tuple(actions))
-    assert len(seen) > 3, "orders and actions vary"
+def test_a_random_challenge_is_five_steps_each_in_its_own_window(draft, users, settings):
+    issued = [
+        services.challenge_issue(registration=draft, actor=users["staff"])
+        for _ in range(settings.VERIFICATION_CHALLENGES_PER_ATTEMPT)
+    ]
+    for challenge in issued:
+        assert len(challenge.actions) == 5
+        assert set(challenge.actions) <= set(ACTIONS)
+        assert [step["action"] for step in challenge.schedule] == challenge.actions
+        starts = [step["from_s"] for step in challenge.schedule]
+        assert starts == [1.0, 4.0, 7.0, 10.0, 13.0]  # first at 1 s, 2.5 s each, 0.5 s apart
+        assert all(step["to_s"] == step["from_s"] + 2.5 for step in challenge.schedule)
+    assert len({tuple(c.actions) for c in issued}) > 1, "the actions vary"
 
 
 def test_a_capture_needs_consent_and_portrait(users, outlet_gd):

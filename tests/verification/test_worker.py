@@ -13,6 +13,7 @@ import cv2
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest  # axes needs a request to authenticate
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -44,14 +45,15 @@ def worker_setup():
 
 @pytest.fixture(scope="session")
 def long_clip_bytes(tmp_path_factory) -> bytes:
-    """The shared clip twice over (20 s, VP8 WebM): a few seconds of engine time, long enough
-    to find the job running and kill its worker."""
+    """The shared clip forwards then backwards (20 s, VP8 WebM, without a cut, which the
+    engine would refuse as a splice): a few seconds of engine time, long enough to find the
+    job running and kill its worker."""
     frames = read_frames(CLIP)
     height, width = frames[0].shape[:2]
     path = tmp_path_factory.mktemp("clips") / "long.webm"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"VP80"), 25.0, (width, height))
     assert writer.isOpened()
-    for frame in frames * 2:
+    for frame in frames + frames[::-1]:
         writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     writer.release()
     return path.read_bytes()
@@ -66,15 +68,16 @@ def draft(users, outlet_gd, portrait_bytes, clip_challenge) -> Registration:
 @pytest.fixture
 def staff_client(users) -> Client:
     client = Client()
-    assert client.login(username=users["staff"].username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=users["staff"].username, password=PASSWORD)
     return client
 
 
 def capture(registration, actor, data: bytes) -> VerificationJob:
-    """Issue a challenge and answer it; the job is queued on the broker at commit."""
+    """Issue a challenge and answer it with the camera; the job is queued on the broker at
+    commit."""
     challenge = services.challenge_issue(registration=registration, actor=actor)
     return services.capture_submit(
-        registration=registration, actor=actor, nonce=challenge.nonce, data=data
+        registration=registration, actor=actor, nonce=challenge.nonce, data=data, source="camera"
     )
 
 
@@ -175,7 +178,11 @@ def test_a_capture_sent_while_no_worker_runs_waits_queued_then_is_decided(
     nonce = staff_client.post(reverse("verification:challenge", args=[draft.pk])).json()["nonce"]
     response = staff_client.post(
         reverse("verification:upload", args=[draft.pk]),
-        {"nonce": nonce, "capture": SimpleUploadedFile("capture.mp4", clip_bytes)},
+        {
+            "nonce": nonce,
+            "capture": SimpleUploadedFile("capture.mp4", clip_bytes),
+            "source": "camera",
+        },
     )
     assert response.status_code == 202, response.content
     status_url = response.json()["status_url"]

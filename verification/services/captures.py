@@ -1,5 +1,15 @@
-"""The live capture: a challenge issued by the server, then the recording that answers it."""
+"""The live capture: a challenge issued by the server, then the recording that answers it.
 
+Challenges are scarce: ``VERIFICATION_CHALLENGES_PER_ATTEMPT`` per attempt. A capture ends
+its attempt; a budget spent without one ends it too, so at most
+``VERIFICATION_MAX_ATTEMPTS`` x ``VERIFICATION_CHALLENGES_PER_ATTEMPT`` challenges are ever
+issued to a registration. A random challenge is ``VERIFICATION_CHALLENGE_STEPS`` actions drawn
+uniformly, with repeats, from the engine's five, each with its window of the recording: a
+fixed recording meets at most one sequence per schedule (see the engine's README), so it passes
+one challenge with p <= 5^-5 = 1/3125, and a whole registration with p <= 9/3125 (1/347).
+"""
+
+import math
 import re
 import secrets
 from datetime import timedelta
@@ -16,11 +26,17 @@ from verification.engine import reasons as engine_reasons
 from verification.engine.media import VIDEO_KINDS, sniff
 from verification.errors import VerificationCode, VerificationError
 from verification.models import BiometricEvidence, Challenge, VerificationJob
-from verification.selectors import flow_state, is_draft, outlet_suspended, retake_open
+from verification.selectors import (
+    flow_state,
+    is_draft,
+    outlet_suspended,
+    retake_open,
+    uploads_allowed,
+)
 from verification.services.evidence import evidence_store
 from verification.services.jobs import verification_job_enqueue
 
-ACTIONS = (engine_reasons.BLINK, engine_reasons.TURN_LEFT, engine_reasons.TURN_RIGHT)
+ACTIONS = engine_reasons.ACTIONS
 # What ``challenge_issue`` hands out (``secrets.token_urlsafe``): anything else (a NUL byte,
 # 10,000 characters) is a challenge nobody issued, refused before it reaches the database.
 NONCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -34,17 +50,77 @@ def _require_capturable(registration: Registration) -> None:
     raise VerificationError(VerificationCode.NOT_CAPTURABLE, status=409)
 
 
-def _challenge_actions() -> list[str]:
+def challenge_actions() -> list[str]:
+    """The fixed actions (a setting, for tests and demos), or a random sequence of
+    ``VERIFICATION_CHALLENGE_STEPS`` actions drawn uniformly, with repeats."""
     fixed = list(settings.VERIFICATION_CHALLENGE_ACTIONS)
     if fixed:
         return fixed
-    count = 2 + secrets.randbelow(2)  # two or three actions, in a random order
-    pool = list(ACTIONS)
-    return [pool.pop(secrets.randbelow(len(pool))) for _ in range(count)]
+    steps = settings.VERIFICATION_CHALLENGE_STEPS
+    return [secrets.choice(ACTIONS) for _ in range(steps)]
+
+
+def challenge_schedule(actions: list[str]) -> list[dict]:
+    """Each action's window of the recording: fixed starts (a setting, when it gives one per
+    action) or one window after the other from the first prompt; every window lasts
+    ``VERIFICATION_CHALLENGE_WINDOW_S``."""
+    length = settings.VERIFICATION_CHALLENGE_WINDOW_S
+    starts = list(settings.VERIFICATION_CHALLENGE_SCHEDULE)
+    if len(starts) != len(actions):
+        first, gap = settings.VERIFICATION_CHALLENGE_FIRST_S, settings.VERIFICATION_CHALLENGE_GAP_S
+        starts = [first + i * (length + gap) for i in range(len(actions))]
+    return [
+        {"action": action, "from_s": round(start, 3), "to_s": round(start + length, 3)}
+        for action, start in zip(actions, starts, strict=True)
+    ]
+
+
+def challenge_attempt(registration: Registration) -> tuple[int, int]:
+    """(the attempt the next challenge belongs to, how many challenges that attempt has had).
+
+    Walks the challenges in the order issued: a used one (a capture) ends its attempt, and so
+    does the ``VERIFICATION_CHALLENGES_PER_ATTEMPT``-th unused one of an attempt.
+    """
+    attempt, issued, _ = _walk_challenges(registration)
+    return attempt, issued
+
+
+def _walk_challenges(registration: Registration, until=None) -> tuple[int, int, int | None]:
+    """(attempt, challenges of it so far, the attempt ``until`` belongs to) after walking the
+    registration's challenges in the order issued."""
+    budget = settings.VERIFICATION_CHALLENGES_PER_ATTEMPT
+    attempt, issued, attempt_of_until = 1, 0, None
+    rows = registration.challenges.order_by("issued_at", "pk").values_list("pk", "used_at")
+    for pk, used_at in rows:
+        issued += 1
+        if pk == until:
+            attempt_of_until = attempt
+        if used_at is not None or issued >= budget:
+            attempt, issued = attempt + 1, 0
+    return attempt, issued, attempt_of_until
+
+
+def _capture_attempt(registration: Registration, challenge: Challenge) -> int:
+    """The attempt a capture answering ``challenge`` counts as: the one its challenge belongs
+    to (attempts spent on unused challenges count), and always after the last capture."""
+    _, _, of_challenge = _walk_challenges(registration, until=challenge.pk)
+    last = registration.verification_jobs.order_by("-attempt").values_list("attempt", flat=True)
+    return max(of_challenge or 1, (last.first() or 0) + 1)
+
+
+def _require_challenge_left(registration: Registration, attempts: int) -> tuple[int, int]:
+    if attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
+        raise VerificationError(VerificationCode.ATTEMPTS_EXHAUSTED, status=409)
+    attempt, issued = challenge_attempt(registration)
+    if attempt > settings.VERIFICATION_MAX_ATTEMPTS:
+        raise VerificationError(VerificationCode.CHALLENGES_EXHAUSTED, status=409)
+    return attempt, issued + 1
 
 
 @transaction.atomic
 def challenge_issue(*, registration: Registration, actor) -> Challenge:
+    """A new challenge, within the registration's budget; audited with its attempt number
+    (never the nonce: it is the proof of the capture)."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     _require_capturable(registration)
     state = flow_state(registration)
@@ -52,17 +128,30 @@ def challenge_issue(*, registration: Registration, actor) -> Challenge:
         raise VerificationError(VerificationCode.CONSENT_MISSING, status=409)
     if not state.has_portrait:
         raise VerificationError(VerificationCode.PORTRAIT_MISSING, status=409)
-    if state.attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
-        raise VerificationError(VerificationCode.ATTEMPTS_EXHAUSTED, status=409)
+    attempt, number = _require_challenge_left(registration, state.attempts)
     now = timezone.now()
-    return Challenge.objects.create(
+    actions = challenge_actions()
+    challenge = Challenge.objects.create(
         nonce=secrets.token_urlsafe(32),
         registration=registration,
-        actions=_challenge_actions(),
+        actions=actions,
+        schedule=challenge_schedule(actions),
         issued_to=actor,
         issued_at=now,
         expires_at=now + timedelta(seconds=settings.VERIFICATION_CHALLENGE_TTL_S),
     )
+    audit_record(
+        action=Action.CHALLENGE_ISSUED,
+        actor=actor,
+        obj=registration,
+        changes={"attempt": (None, attempt), "challenge_of_attempt": (None, number)},
+    )
+    return challenge
+
+
+def challenge_recording_s(schedule: list[dict]) -> float:
+    """How long the page records: until the last window ends, and a margin."""
+    return math.ceil(max((step["to_s"] for step in schedule), default=0.0) + 0.5)
 
 
 def _check_capture(data: bytes) -> str:
@@ -95,18 +184,36 @@ def _spend_challenge(*, registration: Registration, actor, nonce: str) -> Challe
     return challenge
 
 
+def _check_source(source: str) -> None:
+    """The page's own camera, or a file chosen instead: a file must be allowed (by the
+    deployment and the ministry's policy), and even then a person approves it."""
+    if source not in VerificationJob.Source.values:
+        raise VerificationError(VerificationCode.UNKNOWN_SOURCE)
+    if source == VerificationJob.Source.UPLOAD and not uploads_allowed():
+        raise VerificationError(VerificationCode.UPLOADS_OFF, status=403)
+
+
 def capture_submit(
-    *, registration: Registration, actor, nonce: str, data: bytes
+    *,
+    registration: Registration,
+    actor,
+    nonce: str,
+    data: bytes,
+    source: str = VerificationJob.Source.UPLOAD,
 ) -> VerificationJob:
     """Spend the challenge, store the capture, submit the registration (first attempt) and
-    queue the job when all of it has committed. Any refusal leaves everything as it was."""
+    queue the job when all of it has committed. Any refusal leaves everything as it was.
+
+    ``source`` is what the page says made the capture: a file unless it says the camera,
+    since a file can never be approved without a person."""
+    _check_source(source)
     kind = _check_capture(data)
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         # The challenge first: a replayed nonce is refused as such, whatever the state.
         challenge = _spend_challenge(registration=registration, actor=actor, nonce=nonce)
         _require_capturable(registration)
-        attempt = registration.verification_jobs.count() + 1
+        attempt = _capture_attempt(registration, challenge)
         if attempt > settings.VERIFICATION_MAX_ATTEMPTS:
             raise VerificationError(VerificationCode.ATTEMPTS_EXHAUSTED, status=409)
         if is_draft(registration):
@@ -114,7 +221,11 @@ def capture_submit(
                 registration=registration, actor=actor, with_capture=True
             )
         job = VerificationJob.objects.create(
-            registration=registration, challenge=challenge, attempt=attempt, created_by=actor
+            registration=registration,
+            challenge=challenge,
+            attempt=attempt,
+            source=source,
+            created_by=actor,
         )
         evidence_store(
             registration=registration,
@@ -128,7 +239,11 @@ def capture_submit(
             action=Action.VERIFICATION_QUEUED,
             actor=actor,
             obj=registration,
-            changes={"verification_job": (None, str(job.pk)), "attempt": (None, attempt)},
+            changes={
+                "verification_job": (None, str(job.pk)),
+                "attempt": (None, attempt),
+                "source": (None, source),
+            },
         )
         transaction.on_commit(lambda: verification_job_enqueue(job_id=job.pk))
     return job

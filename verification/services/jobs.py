@@ -15,7 +15,7 @@ from portal.lib.tasks import enqueue
 from registrations import lifecycle
 from registrations import services as registration_services
 from registrations.lifecycle import Step
-from registrations.models import Registration
+from registrations.models import Outlet, Registration
 from verification.engine import reasons as engine_reasons
 from verification.errors import VerificationCode
 from verification.models import BiometricEvidence, VerificationJob
@@ -34,7 +34,9 @@ RETAKE_REASONS = frozenset(
         engine_reasons.FACE_NOT_VISIBLE,
         engine_reasons.NO_BLINK,
         engine_reasons.TURN_MISSING,
+        engine_reasons.LOOK_MISSING,
         engine_reasons.CHALLENGE_ORDER,
+        engine_reasons.CHALLENGE_TIMING,
     }
 )
 
@@ -45,15 +47,66 @@ def verification_job_enqueue(*, job_id: uuid.UUID) -> bool:
     return enqueue("verification.run_job", job_id=str(job_id))
 
 
+class OutletBusy(Exception):
+    """The job's outlet already has its share of jobs running: run it a little later, and
+    let the worker take another outlet's job meanwhile."""
+
+    def __init__(self, *, countdown_s: int):
+        super().__init__(f"outlet busy: again in {countdown_s} s")
+        self.countdown_s = countdown_s
+
+
+def _lock_outlet(outlet_id: int) -> None:
+    """Hold the outlet's row until the transaction ends (evaluated: a queryset alone is lazy)."""
+    list(Outlet.objects.select_for_update().filter(pk=outlet_id).values_list("pk", flat=True))
+
+
+def _outlet_slot_taken(job: VerificationJob) -> bool:
+    """Whether the job's outlet already runs VERIFICATION_OUTLET_MAX_RUNNING jobs.
+
+    The outlet's row is locked first, so that two workers taking two jobs of one outlet at
+    the same moment count one after the other. A job running for longer than
+    VERIFICATION_STUCK_AFTER_S is not counted: its worker is gone and the sweeper sends it
+    again. Jobs of the online channel (no outlet) are not limited here.
+    """
+    outlet_id = job.registration.outlet_id
+    if outlet_id is None:
+        return False
+    _lock_outlet(outlet_id)
+    alive_since = timezone.now() - timedelta(seconds=settings.VERIFICATION_STUCK_AFTER_S)
+    running = (
+        VerificationJob.objects.filter(
+            registration__outlet_id=outlet_id,
+            status=VerificationJob.Status.RUNNING,
+            started_at__gte=alive_since,
+        )
+        .exclude(pk=job.pk)
+        .count()
+    )
+    return running >= settings.VERIFICATION_OUTLET_MAX_RUNNING
+
+
 @transaction.atomic
 def verification_job_start(*, job_id) -> VerificationJob | None:
-    """Take the job for a run; None when it is already done (a duplicate delivery)."""
-    job = VerificationJob.objects.select_for_update().filter(pk=job_id).first()
+    """Take the job for a run; None when it is already done (a duplicate delivery).
+
+    Raises OutletBusy, changing nothing, when the job's outlet already runs its share of
+    jobs (VERIFICATION_OUTLET_MAX_RUNNING): one outlet's heavy captures never hold every
+    worker while another outlet's customer waits.
+    """
+    job = (
+        VerificationJob.objects.select_for_update(of=("self",))
+        .select_related("registration")
+        .filter(pk=job_id)
+        .first()
+    )
     if job is None or job.done:
         return None
     if job.deliveries >= settings.VERIFICATION_MAX_DELIVERIES:
         _give_up(job)
         return None
+    if _outlet_slot_taken(job):
+        raise OutletBusy(countdown_s=settings.VERIFICATION_OUTLET_DEFER_S)
     job.status = VerificationJob.Status.RUNNING
     job.deliveries += 1
     job.started_at = timezone.now()
@@ -62,6 +115,15 @@ def verification_job_start(*, job_id) -> VerificationJob | None:
     if lifecycle.is_open_for(registration, Step.START_VERIFICATION):
         registration_services.registration_start_verification(registration=registration)
     return job
+
+
+@transaction.atomic
+def verification_job_defer(*, job_id) -> None:
+    """Note that a queued job was handed back to the broker (its outlet was busy): it is not
+    stuck, so the sweeper leaves it alone while it waits its turn."""
+    VerificationJob.objects.filter(pk=job_id, status=VerificationJob.Status.QUEUED).update(
+        queued_at=timezone.now()
+    )
 
 
 # A job whose runs keep dying (a capture that crashes the decoder, a time limit hit each time)
@@ -117,6 +179,16 @@ def _outcome(*, decision: str, reasons: list[str], attempt: int) -> str:
     return Outcome.REVIEW  # a person looks at what three attempts could not settle
 
 
+def _held_for_a_person(*, outcome: str, reasons: list[str], source: str) -> tuple[str, list]:
+    """A file uploaded instead of recorded by the page's camera proves no live presence: what
+    the engine would approve goes to a person, and every case it sends there says why.
+    Rejections and retakes stand as the engine decided them."""
+    Outcome = VerificationJob.Outcome
+    if source == VerificationJob.Source.CAMERA or outcome not in (Outcome.APPROVED, Outcome.REVIEW):
+        return outcome, reasons
+    return Outcome.REVIEW, [*reasons, VerificationCode.UPLOADED_FILE.value]
+
+
 _REGISTRATION_STATUS = {
     VerificationJob.Outcome.APPROVED: Status.APPROVED,
     VerificationJob.Outcome.REJECTED: Status.REJECTED,
@@ -139,11 +211,15 @@ def verification_job_complete(*, job_id, result) -> bool:
     job = VerificationJob.objects.select_for_update().select_related("registration").get(pk=job_id)
     if job.done:
         return False
-    outcome = _outcome(decision=result.decision, reasons=result.reasons, attempt=job.attempt)
+    outcome, reasons = _held_for_a_person(
+        outcome=_outcome(decision=result.decision, reasons=result.reasons, attempt=job.attempt),
+        reasons=list(result.reasons),
+        source=job.source,
+    )
     job.status = VerificationJob.Status.DONE
     job.decision = result.decision
     job.outcome = outcome
-    job.reasons = list(result.reasons)
+    job.reasons = reasons
     job.result = result.to_dict()
     job.engine_version = result.engine_version
     job.timings_ms = dict(result.timings_ms)
@@ -166,14 +242,14 @@ def verification_job_complete(*, job_id, result) -> bool:
             "verification_job": (None, str(job.pk)),
             "decision": (None, result.decision),
             "outcome": (None, outcome),
-            "reasons": (None, list(result.reasons)),
+            "reasons": (None, reasons),
         },
     )
     if outcome in _REGISTRATION_STATUS:
         registration_services.registration_decide(
             registration=job.registration,
             decision=_REGISTRATION_STATUS[outcome],
-            reasons=list(result.reasons),
+            reasons=reasons,
         )
     return True
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm
+from portal.lib import ratelimit
 from portal.lib.errors import add_to_form, error_response
 from portal.lib.forms import form_status
 from portal.lib.middleware import allow_camera
@@ -25,13 +26,25 @@ from verification import services
 from verification.errors import VerificationCode, VerificationError, message_for
 from verification.forms import ConsentForm, PortraitForm
 from verification.models import VerificationJob
-from verification.selectors import flow_state, is_draft, next_step_url, retake_open
+from verification.selectors import (
+    flow_state,
+    is_draft,
+    next_step_url,
+    retake_open,
+    uploads_allowed,
+)
+from verification.services.captures import challenge_recording_s
 
 SUBMIT = Perm.SUBMIT_REGISTRATION
 
 
 def _registration(request, pk) -> Registration:
     return registration_selectors.registration_get(user=request.user, pk=pk)
+
+
+def _outlet_of(request, pk) -> int | None:
+    """The registration's outlet, as the rate limits' key (out of scope: 404, as below)."""
+    return _registration(request, pk).outlet_id
 
 
 def _file_dropped(request, field: str) -> bool:
@@ -118,12 +131,15 @@ def capture(request, pk):
         "max_attempts": settings.VERIFICATION_MAX_ATTEMPTS,
         "max_capture_mb": settings.VERIFICATION_MAX_CAPTURE_BYTES // (1024 * 1024),
         "step": "capture",
+        # capture.js hides the "upload a recorded clip" fallback when this is off.
+        "uploads_allowed": uploads_allowed(),
     }
     return render(request, "verification/capture.html", context)
 
 
 @require_POST
 @permission_required(SUBMIT)
+@ratelimit.limited("challenge", account=ratelimit.by_account, outlet=_outlet_of)
 def challenge_new(request, pk):
     registration = _registration(request, pk)
     try:
@@ -134,6 +150,10 @@ def challenge_new(request, pk):
         {
             "nonce": challenge.nonce,
             "actions": challenge.actions,
+            # When the page prompts each action, and how long it records: the engine counts
+            # an action only inside its window.
+            "schedule": challenge.schedule,
+            "record_s": challenge_recording_s(challenge.schedule),
             "expires_at": challenge.expires_at.isoformat(),
             "expires_in_s": settings.VERIFICATION_CHALLENGE_TTL_S,
         },
@@ -143,6 +163,7 @@ def challenge_new(request, pk):
 
 @require_POST
 @permission_required(SUBMIT)
+@ratelimit.limited("capture_upload", account=ratelimit.by_account, outlet=_outlet_of)
 def capture_upload(request, pk):
     registration = _registration(request, pk)
     upload = request.FILES.get("capture")
@@ -156,6 +177,8 @@ def capture_upload(request, pk):
             actor=request.user,
             nonce=request.POST.get("nonce", ""),
             data=upload.read(),
+            # capture.js says "camera" for its own recording; anything unsaid is a file.
+            source=request.POST.get("source", VerificationJob.Source.UPLOAD),
         )
     except VerificationError as error:
         return error_response(error)
