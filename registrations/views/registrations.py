@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm, can
 from portal.audit.selectors import object_timeline
+from portal.lib import ratelimit
 from portal.lib.errors import PortalError, add_to_form, add_to_messages
 from portal.lib.forms import posted, render_form
 from portal.lib.listing import paginate
@@ -77,9 +78,11 @@ def _subscriber_details(data) -> services.SubscriberDetails:
 def registration_new(request):
     outlets = selectors.outlets_for_registration(user=request.user)
     form = RegistrationForm(posted(request), outlets=outlets)
+    refusal = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
+            ratelimit.enforce("registration", account=request.user.pk, outlet=data["outlet"].pk)
             registration = services.registration_create(
                 actor=request.user,
                 subscriber=_subscriber_details(data),
@@ -90,11 +93,15 @@ def registration_new(request):
             )
         except PortalError as error:
             add_to_form(form, error)
+            refusal = error
         else:
             messages.success(request, _("Registration saved as a draft. Next: the ID portrait."))
             return redirect("verification:portrait", pk=registration.pk)
     context = {"form": form, "has_outlets": outlets.exists()}
-    return render_form(request, "registrations/new.html", context)
+    # Over a rate limit, the refused form is a 429 with Retry-After.
+    return ratelimit.with_retry_after(
+        render_form(request, "registrations/new.html", context), refusal
+    )
 
 
 def _transition(request, pk, action, success_message):
