@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from verification.errors import VerificationCode
-from verification.services.evidence import REASON_MAX_LENGTH, REASON_MIN_LENGTH
+from verification.errors import VerificationCode, VerificationError
+from verification.services.evidence import REASON_MAX_LENGTH, evidence_reason_clean
 
 
 class PortraitForm(forms.Form):
@@ -44,24 +44,27 @@ class ConsentForm(forms.Form):
 
 
 class EvidenceReasonForm(forms.Form):
-    """Why the reviewer opens the evidence: recorded with every file the page then loads."""
+    """Why the viewer opens the evidence: posted, it opens a short viewing grant, recorded
+    once in the audit trail for every file the page then shows."""
+
+    # The page a posted form goes back to ("back_to"): one of these, never a URL (no open
+    # redirect), and anything else means the registration page.
+    REGISTRATION, REVIEW = "registration", "review"
 
     reason = forms.CharField(
         label=_("Reason for viewing the evidence"),
-        min_length=REASON_MIN_LENGTH,
         max_length=REASON_MAX_LENGTH,
-        help_text=_("Recorded in the audit trail with every picture and video shown."),
-        error_messages={
-            "required": _("State why you are viewing the evidence."),
-            "min_length": _("Write at least %(limit_value)d characters."),
-        },
+        help_text=_(
+            "Recorded in the audit trail; the evidence is then shown to you for a few minutes."
+        ),
+        error_messages={"required": _("State why you are viewing the evidence.")},
     )
 
-
-def evidence_reason_form(query) -> tuple[EvidenceReasonForm, str]:
-    """The reason form of a page showing evidence, and the valid reason ("" until there is one)."""
-    form = EvidenceReasonForm(query if "reason" in query else None)
-    return form, form.cleaned_data["reason"] if form.is_valid() else ""
+    def clean_reason(self) -> str:
+        try:
+            return evidence_reason_clean(self.cleaned_data["reason"])
+        except VerificationError as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from refused
 
 
 class ReviewDecisionForm(forms.Form):

@@ -12,6 +12,8 @@ capture_patterns = [
     path("<uuid:pk>/capture/challenge/", captures.challenge_new, name="challenge"),
     path("<uuid:pk>/capture/upload/", captures.capture_upload, name="upload"),
     path("<uuid:pk>/verification/", captures.status, name="status"),
+    # Leave to view the registration's evidence: its page (or the review page) posts here.
+    path("<uuid:pk>/evidence/", evidence.evidence_grant_open, name="evidence_grant_open"),
 ]
 
 review_patterns = [
@@ -19,8 +21,10 @@ review_patterns = [
     path("<uuid:pk>/", review.review_detail, name="detail"),
 ]
 
+# Evidence is served under a viewing grant: the URL names the grant, never the reason.
 evidence_patterns = [
-    path("<uuid:pk>/", evidence.evidence_view, name="view"),
+    path("<uuid:grant_pk>/<uuid:pk>/", evidence.evidence_view, name="view"),
+    path("<uuid:grant_pk>/end/", evidence.evidence_grant_end, name="grant_end"),
 ]
 
 urlpatterns = [

@@ -14,8 +14,9 @@ from verification.services.consent import consent_record
 from verification.services.evidence import (
     evidence_reason_clean,
     evidence_store,
-    evidence_view,
     portrait_store,
+    viewing_grant_end,
+    viewing_grant_open,
 )
 from verification.services.jobs import (
     RETAKE_REASONS,
@@ -35,7 +36,6 @@ __all__ = [
     "consent_record",
     "evidence_reason_clean",
     "evidence_store",
-    "evidence_view",
     "portrait_store",
     "registrations_stranded_sweep",
     "review_decide",
@@ -44,4 +44,6 @@ __all__ = [
     "verification_job_note_error",
     "verification_job_start",
     "verification_jobs_sweep",
+    "viewing_grant_end",
+    "viewing_grant_open",
 ]

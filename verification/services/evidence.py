@@ -1,10 +1,13 @@
 """Biometric evidence: stored encrypted, and every look at it written to the audit trail."""
 
 import hashlib
+import unicodedata
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit.actions import Action
@@ -13,7 +16,7 @@ from registrations.models import Registration
 from verification import engine_runner
 from verification.engine.media import IMAGE_KINDS, sniff
 from verification.errors import VerificationCode, VerificationError, portrait_message_for
-from verification.models import BiometricEvidence
+from verification.models import BiometricEvidence, ViewingGrant
 from verification.selectors import is_draft, outlet_suspended
 
 CONTENT_TYPES = {
@@ -24,9 +27,13 @@ CONTENT_TYPES = {
     "mov": "video/quicktime",
 }
 
-# A reason has to say something: "x" or "ok" is not a reason anybody can check later.
-REASON_MIN_LENGTH = 5
+# A reason has to say something: "x", "ok" or five zero-width spaces is not a reason anybody
+# can check later. Counted in visible characters (see _visible).
+REASON_MIN_LENGTH = 10
 REASON_MAX_LENGTH = 200
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc"})
+# A grant ended early still expires after it was issued (a check constraint).
+ENDED_AFTER = timedelta(microseconds=1)
 
 
 def evidence_store(
@@ -90,20 +97,28 @@ def portrait_store(*, registration: Registration, actor, data: bytes) -> Biometr
     return evidence
 
 
+def _readable(text: str) -> str:
+    """``text`` as a reader sees it: each run of spaces or line breaks one space, and no
+    zero-width, direction or other format or control character (Unicode Cf, Cc)."""
+    kept = (
+        " " if char.isspace() or unicodedata.category(char)[0] == "Z" else char
+        for char in text
+        if char.isspace() or unicodedata.category(char) not in INVISIBLE_CATEGORIES
+    )
+    return " ".join("".join(kept).split())
+
+
 def evidence_reason_clean(reason: str | None) -> str:
-    """The stated reason for viewing evidence, or a VerificationError saying what is wanted."""
-    reason = (reason or "").strip()
+    """The stated reason for viewing evidence, or a VerificationError saying what is wanted.
+
+    Recorded as a reader sees it (``_readable``), and it must hold at least
+    ``REASON_MIN_LENGTH`` visible characters: five zero-width spaces say nothing.
+    """
+    reason = reason or ""
     if "\x00" in reason:  # no database column takes it (PostgreSQL refuses the whole write)
         raise VerificationError(
             VerificationCode.VIEWING_REASON_REQUIRED,
             _("The reason contains a character that cannot be recorded: type it again."),
-            field="reason",
-        )
-    if len(reason) < REASON_MIN_LENGTH:
-        raise VerificationError(
-            VerificationCode.VIEWING_REASON_REQUIRED,
-            _("State why you are viewing this evidence (at least %(count)d characters).")
-            % {"count": REASON_MIN_LENGTH},
             field="reason",
         )
     if len(reason) > REASON_MAX_LENGTH:
@@ -112,23 +127,63 @@ def evidence_reason_clean(reason: str | None) -> str:
             _("Keep the reason under %(count)d characters.") % {"count": REASON_MAX_LENGTH},
             field="reason",
         )
+    reason = _readable(reason)
+    if len(reason) - reason.count(" ") < REASON_MIN_LENGTH:
+        raise VerificationError(
+            VerificationCode.VIEWING_REASON_REQUIRED,
+            _(
+                "Say in words why you are viewing this evidence: at least %(count)d "
+                "characters, not counting spaces."
+            )
+            % {"count": REASON_MIN_LENGTH},
+            field="reason",
+        )
     return reason
 
 
-@transaction.atomic
-def evidence_view(*, evidence: BiometricEvidence, viewer, reason: str) -> bytes:
-    """The decrypted bytes of one piece of evidence, with the viewer's reason on record.
+def _end(grant: ViewingGrant, now) -> None:
+    # The row must still expire after it was issued (a check constraint says so).
+    grant.expires_at = max(now, grant.issued_at + ENDED_AFTER)
+    grant.save(update_fields=["expires_at"])
 
-    Read and event share one transaction: if the file cannot be read the event rolls back,
-    and no bytes leave without their event.
+
+@transaction.atomic
+def viewing_grant_open(*, registration: Registration, viewer, reason: str) -> ViewingGrant:
+    """Leave for ``viewer`` to see the evidence of ``registration`` for a short while.
+
+    One audit event, with the reason, covers every file the grant then serves. A viewer
+    holds one live grant per registration: a new reason ends the one before.
     """
     reason = evidence_reason_clean(reason)
-    data = evidence.file.storage.read(evidence.file.name)
+    now = timezone.now()
+    for earlier in ViewingGrant.objects.filter(
+        registration=registration, user=viewer, expires_at__gt=now
+    ):
+        _end(earlier, now)
+    grant = ViewingGrant.objects.create(
+        registration=registration,
+        user=viewer,
+        reason=reason,
+        issued_at=now,
+        expires_at=now + timedelta(seconds=settings.VERIFICATION_VIEWING_GRANT_S),
+    )
     audit_record(
-        action=Action.EVIDENCE_VIEWED,
+        action=Action.VIEWING_GRANT_OPENED,
         actor=viewer,
-        obj=evidence.registration,
-        changes={"evidence": (None, str(evidence.pk)), "kind": (None, evidence.kind)},
+        obj=registration,
+        changes={
+            "grant": (None, str(grant.pk)),
+            "expires_at": (None, grant.expires_at.isoformat(timespec="seconds")),
+        },
         reason=reason,
     )
-    return data
+    return grant
+
+
+@transaction.atomic
+def viewing_grant_end(*, grant: ViewingGrant) -> ViewingGrant:
+    """End a grant before its time (the viewer is done): its links stop serving at once."""
+    now = timezone.now()
+    if not grant.expired(now):
+        _end(grant, now)
+    return grant

@@ -8,18 +8,19 @@ from django.http import HttpRequest
 
 from registrations.models import Registration
 from verification import selectors
-from verification.forms import evidence_reason_form
+from verification.forms import EvidenceReasonForm
+from verification.views.evidence import evidence_section
 
 
 def registration_section(request: HttpRequest, registration: Registration) -> dict:
     case = selectors.evidence_case(user=request.user, registration=registration)
-    reason_form, evidence_reason = evidence_reason_form(request.GET)
-    return {
+    context = {
         "verification": selectors.registration_verification(
             user=request.user, registration=registration
         ),
         "show_evidence": case is not None,
         "case": case,
-        "reason_form": reason_form,
-        "evidence_reason": evidence_reason,
     }
+    if case is not None:
+        context |= evidence_section(request, registration, back_to=EvidenceReasonForm.REGISTRATION)
+    return context

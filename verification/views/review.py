@@ -2,8 +2,8 @@
 
 Carrier admins and the outlet staff they appoint as reviewers open these pages; which cases
 each sees is decided by ``registrations.scoping.registrations_for_review``. The evidence is
-shown only after the reviewer states why, and each file is then fetched through the audited
-evidence view.
+shown only after the reviewer states why in a posted form, which opens a short viewing grant
+(one audit event); each file is then fetched under that grant.
 """
 
 from django.contrib import messages
@@ -18,7 +18,8 @@ from portal.lib.forms import form_status, posted
 from portal.lib.listing import paginate
 from registrations.models import Registration
 from verification import selectors, services
-from verification.forms import ReviewDecisionForm, evidence_reason_form
+from verification.forms import EvidenceReasonForm, ReviewDecisionForm
+from verification.views.evidence import evidence_section
 
 PAGE_SIZE = 25
 
@@ -60,12 +61,11 @@ def review_detail(request: HttpRequest, pk) -> HttpResponse:
         return redirect("review:list")
     if form.is_bound and form.errors:
         messages.error(request, _("The decision was not saved: see the errors below."))
-    reason_form, evidence_reason = evidence_reason_form(request.GET)
     context = {
         "case": selectors.review_case(registration=registration),
         "form": form,
-        "reason_form": reason_form,
-        "evidence_reason": evidence_reason,
+        # A reviewer opens a viewing grant with a reason, as on the registration page.
+        **evidence_section(request, registration, back_to=EvidenceReasonForm.REVIEW),
         "review_conflict": selectors.review_conflict(user=request.user, registration=registration),
     }
     return render(request, "verification/review_detail.html", context, status=form_status(form))
