@@ -101,6 +101,14 @@ class PolicyForm(forms.Form):
             max=CAP_MAX,
         ),
     )
+    # A checkbox: left unticked, the browser sends nothing, which means "switched off".
+    allow_uploaded_captures = forms.BooleanField(
+        label=_("Outlets may upload a recorded clip when the camera fails"),
+        required=False,
+        help_text=_(
+            "An uploaded clip proves no live presence: it is never approved without a reviewer."
+        ),
+    )
 
 
 class OutletChoiceField(ModelMultipleChoiceField):
