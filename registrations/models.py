@@ -4,6 +4,7 @@ Rules that the database can hold are constraints here; the rest live in ``rules.
 are applied by ``services.py``.
 """
 
+import re
 import uuid
 
 from django.conf import settings
@@ -11,8 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.fieldcrypt import BlindIndexField, EncryptedTextField, blind_index
 from portal.lib.masking import mask_id_number
 from registrations import rules
+from registrations.errors import RegistrationCode as Code
+from registrations.errors import RegistrationError
+
+_RESIDENT_ID_RE = re.compile(rules.RESIDENT_ID_PATTERN, re.ASCII)
 
 
 class Province(models.Model):
@@ -91,31 +97,59 @@ class Outlet(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+class SubscriberQuerySet(models.QuerySet):
+    def with_id(self, *, id_type: str, id_number: str) -> "SubscriberQuerySet":
+        """The subscriber holding this ID, found by its blind index (the number is sealed)."""
+        return self.filter(
+            id_type=id_type, id_number_index=Subscriber.id_number_index_for(id_number)
+        )
+
+
 class Subscriber(models.Model):
+    """One ID document's holder. The ID number and the name are sealed in the database
+    (``portal.lib.fieldcrypt``), so that a dump without the keys leaks no identity; the ID
+    number is found again through its keyed blind index."""
+
     class IdType(models.TextChoices):
         RESIDENT_ID = "resident_id", _("Resident identity card")
         HK_MACAO_PERMIT = "hk_macao_permit", _("Mainland travel permit for HK and Macao residents")
         TAIWAN_PERMIT = "taiwan_permit", _("Mainland travel permit for Taiwan residents")
         PASSPORT = "passport", _("Passport")
 
+    ID_NUMBER_PURPOSE = "registrations.subscriber.id_number"
+
     id_type = models.CharField(max_length=20, choices=IdType.choices)
-    id_number = models.CharField(max_length=32)
-    full_name = models.CharField(max_length=100)
+    id_number = EncryptedTextField(context=ID_NUMBER_PURPOSE)
+    id_number_index = BlindIndexField(source="id_number", purpose=ID_NUMBER_PURPOSE)
+    full_name = EncryptedTextField(context="registrations.subscriber.full_name")
     birth_date = models.DateField()
     id_expiry = models.DateField(null=True, blank=True, help_text="Empty for a long-term ID")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SubscriberQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["id_type", "id_number"], name="subscriber_id_unique"),
-            models.CheckConstraint(
-                condition=~Q(id_type="resident_id") | Q(id_number__regex=rules.RESIDENT_ID_PATTERN),
-                name="subscriber_resident_id_format",
+            models.UniqueConstraint(
+                fields=["id_type", "id_number_index"], name="subscriber_id_index_unique"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_id_type_display()} {self.masked_id_number}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The database cannot check a sealed number's format any more (it was a check
+        # constraint): every save does. The services check far more before they get here.
+        if self.id_type == self.IdType.RESIDENT_ID and not _RESIDENT_ID_RE.fullmatch(
+            self.id_number
+        ):
+            raise RegistrationError(Code.INVALID_ID_NUMBER, field="id_number")
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def id_number_index_for(id_number: str) -> str:
+        return blind_index(id_number, purpose=Subscriber.ID_NUMBER_PURPOSE)
 
     @property
     def masked_id_number(self) -> str:

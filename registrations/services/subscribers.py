@@ -45,10 +45,12 @@ def validated_subscriber(details: SubscriberDetails, *, today: date) -> tuple[st
 def subscriber_for(details: SubscriberDetails, id_number: str) -> Subscriber:
     """The locked subscriber row for an ID (created on first use); a name that differs from
     the one on record is refused."""
+    # Found by its blind index: the number itself is sealed and cannot be compared in SQL.
     subscriber, created = Subscriber.objects.select_for_update().get_or_create(
         id_type=details.id_type,
-        id_number=id_number,
+        id_number_index=Subscriber.id_number_index_for(id_number),
         defaults={
+            "id_number": id_number,
             "full_name": details.full_name.strip(),
             "birth_date": details.birth_date,
             "id_expiry": details.id_expiry,
