@@ -14,7 +14,7 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	# face-recognition's metadata asks for the dlib sources; dlib-bin (installed above) is that module.
 	$(BIN)/pip install --quiet --no-deps "face-recognition>=1.3,<2"
-	mkdir -p var
+	mkdir -p -m 700 var
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -23,6 +23,7 @@ install: $(INSTALLED)
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@echo "Sign in with the password, then a backup code above or the code of: $(BIN)/python manage.py demo_otp USER"
 	$(MAKE) --no-print-directory serve
 
 serve: install
@@ -41,12 +42,12 @@ lint: install
 
 # The whole suite, as CI runs it (the browser, the real worker and the face engine included).
 test: lint
-	mkdir -p var
+	mkdir -p -m 700 var
 	$(BIN)/python -m pytest
 
 # Everything but the tests marked slow (engine, real worker, browser): under a minute.
 test-fast: install
-	mkdir -p var
+	mkdir -p -m 700 var
 	$(BIN)/python -m pytest -m "not slow" -q
 
 # Gather the translatable strings into locale/ (English source, Simplified Chinese target).

@@ -4,15 +4,17 @@ Every value has a default that suits the local demo (SQLite and an embedded Cele
 under ``var/``). Production (``DJANGO_ENV=production``) refuses to start without a secret key
 or with DEBUG on, so a forgotten variable fails loudly instead of running insecurely.
 
-Secrets (``SECRET_KEY``, ``AUDIT_CHECKPOINT_KEY``, ``EVIDENCE_KEYS``, ``DATABASE_URL``) may
-instead name a file in ``<NAME>_FILE`` (Docker secrets, systemd credentials). Importing this
-module creates no directory: the local ones under ``var/`` are made when the site starts
-(``portal.apps``), and ``var/`` itself by ``manage.py``.
+Secrets (``SECRET_KEY``, ``AUDIT_CHECKPOINT_KEY``, ``EVIDENCE_KEYS``, ``DATABASE_URL``,
+``SUBSCRIBER_DATA_KEYS``, ``SUBSCRIBER_INDEX_KEY``) may instead name a file in
+``<NAME>_FILE`` (Docker secrets, systemd credentials). Importing this module creates no
+directory: the local ones under ``var/`` are made when the site starts (``portal.apps``),
+and ``var/`` itself by ``manage.py``.
 """
 
 import base64
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +70,19 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not value >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -85,8 +100,15 @@ def local_secret(name: str, generate=lambda: secrets.token_urlsafe(50)) -> str:
                 f"{VAR_DIR} does not exist: run manage.py once (it creates it), or set "
                 f"PORTAL_VAR_DIR to an existing directory, or give every secret"
             )
-        path.write_text(generate())
-        path.chmod(0o600)
+        # Created private (0600) from the start: a chmod after writing leaves a moment in
+        # which the key is readable by others.
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it just now
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(generate())
     return path.read_text().strip()
 
 
@@ -125,6 +147,7 @@ INSTALLED_APPS = [
     "registrations",
     "verification",
     "portal.devtools",
+    "axes",  # last, as django-axes asks: brute-force locks on sign-in
 ]
 
 MIDDLEWARE = [
@@ -140,7 +163,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "portal.lib.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages (the sign-in page says why a session ended) and django-otp.
+    "portal.accounts.middleware.SessionTimeoutMiddleware",
+    "portal.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused by the lock into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -176,18 +204,48 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: a locked account and address pair is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row, nobody anonymous gets grants
 GUARDIAN_RAISE_403 = False
 
+# Every password set through the portal (accounts services, the one-time reset links) meets
+# these; only the demo accounts of a non-production seed may skip them.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12, minimum=12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Brute force (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins to one account from one
+# address within LOGIN_LOCKOUT_MINUTES, that pair is locked for as long; other addresses are
+# not. A failure during the lock neither counts nor lengthens it. The address is the client's
+# as seen through TRUSTED_PROXY_COUNT reverse proxies (portal/lib/client_ip.py; django-ipware,
+# which axes' AXES_IPWARE_* settings need, is not installed).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.lib.client_ip.client_ip_address"
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The audit trail is the record of sign-ins: no second log of every success, no admin pages
+# listing typed usernames, and nothing typed in a second-factor field kept with a failure.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "token", "code"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -246,6 +304,33 @@ if not all(_is_fernet_key(key) for key in EVIDENCE_KEYS):
         "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
     )
 
+# Subscribers' ID numbers and names are sealed in the database (portal/lib/fieldcrypt.py):
+# SUBSCRIBER_DATA_KEYS are AES-256 keys in the same format, newest first (older ones still
+# open older rows). SUBSCRIBER_INDEX_KEY, a separate secret, keys the blind index that finds
+# a subscriber by ID number; changing it means recomputing every index.
+SUBSCRIBER_DATA_KEYS = [
+    key.strip() for key in env_secret("SUBSCRIBER_DATA_KEYS").split(",") if key.strip()
+]
+SUBSCRIBER_INDEX_KEY = env_secret("SUBSCRIBER_INDEX_KEY")
+if PRODUCTION:
+    for _name, _value in (
+        ("SUBSCRIBER_DATA_KEYS", SUBSCRIBER_DATA_KEYS),
+        ("SUBSCRIBER_INDEX_KEY", SUBSCRIBER_INDEX_KEY),
+    ):
+        if not _value:
+            raise ImproperlyConfigured(f"{_name} must be set when DJANGO_ENV=production")
+else:
+    SUBSCRIBER_DATA_KEYS = SUBSCRIBER_DATA_KEYS or [
+        local_secret(
+            "subscriber_data_key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()
+        )
+    ]
+    SUBSCRIBER_INDEX_KEY = SUBSCRIBER_INDEX_KEY or local_secret("subscriber_index_key")
+if not all(_is_fernet_key(key) for key in SUBSCRIBER_DATA_KEYS):
+    raise ImproperlyConfigured(
+        "SUBSCRIBER_DATA_KEYS holds an invalid key: each is 32 random bytes in URL-safe base64"
+    )
+
 # Uploads stay in memory and never reach a temporary file: they hold faces. A request body
 # over FILE_UPLOAD_MAX_MEMORY_SIZE loses its file (the view then says the file is too large).
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
@@ -265,7 +350,82 @@ VERIFICATION_MAX_DELIVERIES = env_int("VERIFICATION_MAX_DELIVERIES", 5, minimum=
 # Fixes the actions of every challenge (for example "turn_left,blink"): for browser tests
 # whose fake camera plays a known clip, and for demos. Empty: random actions.
 VERIFICATION_CHALLENGE_ACTIONS = env_list("VERIFICATION_CHALLENGE_ACTIONS", [])
+# Challenges a registration may ask for per attempt: a budget spent without a capture counts
+# as an attempt used, so re-asking until an easy challenge comes up is never free.
+VERIFICATION_CHALLENGES_PER_ATTEMPT = env_int("VERIFICATION_CHALLENGES_PER_ATTEMPT", 3, minimum=1)
+# A random challenge: this many steps, each drawn from the five actions (repeats allowed);
+# 5 steps make 5^5 = 3125 sequences, so a fixed recording passes one with p <= 1/3125.
+VERIFICATION_CHALLENGE_STEPS = env_int("VERIFICATION_CHALLENGE_STEPS", 5, minimum=1)
+# Each step's window of the recording (seconds from its start): the first opens at FIRST_S,
+# each lasts WINDOW_S, with GAP_S between two. The page records until the last one ends.
+VERIFICATION_CHALLENGE_FIRST_S = env_float("VERIFICATION_CHALLENGE_FIRST_S", 1.0)
+VERIFICATION_CHALLENGE_WINDOW_S = env_float("VERIFICATION_CHALLENGE_WINDOW_S", 2.5, minimum=1.0)
+VERIFICATION_CHALLENGE_GAP_S = env_float("VERIFICATION_CHALLENGE_GAP_S", 0.5)
+# Fixes the windows' start times (for example "1.0,4.0"), one per fixed action: for tests.
+try:
+    VERIFICATION_CHALLENGE_SCHEDULE = [
+        float(start) for start in env_list("VERIFICATION_CHALLENGE_SCHEDULE", [])
+    ]
+except ValueError:
+    raise ImproperlyConfigured(
+        "VERIFICATION_CHALLENGE_SCHEDULE must be seconds separated by commas, e.g. 1.0,4.0"
+    ) from None
+# The capture page's "upload a recorded clip" fallback: a file proves no liveness, so even
+# when allowed an uploaded capture is never approved without a person. Off in production
+# unless switched on; the ministry's policy can also switch it off (both must allow it).
+VERIFICATION_ALLOW_UPLOADS = env_bool("VERIFICATION_ALLOW_UPLOADS", not PRODUCTION)
+# How long one stated reason lets its viewer see a registration's evidence (a viewing grant).
+VERIFICATION_VIEWING_GRANT_S = env_int("VERIFICATION_VIEWING_GRANT_S", 600, minimum=60)
 BIOMETRIC_CONSENT_VERSION = "2026-11"
+
+# Fairness between outlets: a worker that takes a job of an outlet already running this many
+# hands it back to the broker for DEFER_S seconds and takes the next, so that one outlet's
+# heavy captures never hold every worker while other outlets' customers wait.
+VERIFICATION_OUTLET_MAX_RUNNING = env_int("VERIFICATION_OUTLET_MAX_RUNNING", 1, minimum=1)
+VERIFICATION_OUTLET_DEFER_S = env_int("VERIFICATION_OUTLET_DEFER_S", 2, minimum=1)
+
+# The cache: rate-limit counters (portal/lib/ratelimit.py). Redis when CACHE_URL (or
+# REDIS_URL) is set, shared by every web process and machine; else this process's memory,
+# which suits the demo's one web process (several processes would each count on their own).
+_cache_url = env_secret("CACHE_URL") or env_secret("REDIS_URL")
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    )
+}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit, ``N/second|minute|hour|day``; ``off`` (or ``0``) means no limit."""
+    value = env_str(name, default).strip().lower()
+    if value in {"off", "0"}:
+        return ""
+    count, _slash, period = value.partition("/")
+    if not count.isdigit() or period not in {"second", "minute", "hour", "day"}:
+        raise ImproperlyConfigured(f"{name} must look like 30/hour (or off), not {value!r}")
+    return value
+
+
+# Requests per staff account and per outlet (portal/lib/ratelimit.py): over them, 429 with
+# Retry-After. An outlet's figures allow a few busy counters; an account's, a busy day.
+RATE_LIMITS = {
+    "challenge": {
+        "account": env_rate("RATE_LIMIT_CHALLENGES_PER_ACCOUNT", "30/hour"),
+        "outlet": env_rate("RATE_LIMIT_CHALLENGES_PER_OUTLET", "120/hour"),
+    },
+    "capture_upload": {
+        "account": env_rate("RATE_LIMIT_UPLOADS_PER_ACCOUNT", "20/hour"),
+        "outlet": env_rate("RATE_LIMIT_UPLOADS_PER_OUTLET", "60/hour"),
+    },
+    "registration": {
+        "account": env_rate("RATE_LIMIT_REGISTRATIONS_PER_ACCOUNT", "100/day"),
+        "outlet": env_rate("RATE_LIMIT_REGISTRATIONS_PER_OUTLET", "200/day"),
+    },
+}
 
 # A strict Content-Security-Policy: scripts, styles, images and media from the portal only,
 # no inline script or style anywhere (the pages have none), nothing framed, no plugins.
@@ -298,6 +458,16 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
     "OTP_WEBAUTHN_ALLOWED_ORIGINS",
     [f"https://{host}" for host in _public_hosts] if PRODUCTION else ["http://localhost:8000"],
 )
+
+# A passkey is a second factor here, never a way to sign in without the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Looking at biometrics needs a second-factor check at most this old (else: check again).
+SECOND_FACTOR_STEP_UP_S = env_int("SECOND_FACTOR_STEP_UP_S", 600, minimum=30)
+# Sessions end after this long without a request: ministry, carrier and reviewer accounts,
+# and outlet staff at the counter (who see no biometrics); and this long after signing in.
+SESSION_IDLE_TIMEOUT_S = env_int("SESSION_IDLE_TIMEOUT_S", 15 * 60, minimum=60)
+SESSION_IDLE_TIMEOUT_OUTLET_S = env_int("SESSION_IDLE_TIMEOUT_OUTLET_S", 60 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT_S = env_int("SESSION_ABSOLUTE_TIMEOUT_S", 12 * 3600, minimum=300)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
@@ -385,5 +555,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Request bodies can hold ID numbers: never let Django log them.
-    "loggers": {"django.request": {"level": "ERROR", "propagate": True}},
+    "loggers": {
+        "django.request": {"level": "ERROR", "propagate": True},
+        # axes logs every failed sign-in with the typed username and the address.
+        "axes": {"level": "ERROR", "propagate": True},
+    },
 }

@@ -85,6 +85,39 @@ def make_users(*, cmcc, cucc, guangdong, outlet_gd, outlet_bj) -> dict:
     }
 
 
+def sign_in(client, user):
+    """Sign ``user`` in as a person does: password (``force_login``), then a second factor.
+
+    The account gets a confirmed authenticator app (once) and the session is marked verified
+    the way django-otp does (``DEVICE_ID_SESSION_KEY``), checked just now, so pages, the admin
+    and the step-up before biometrics all let it through. The requirement itself stays on.
+    Returns the device (``totp_code(device)`` gives its current code).
+    """
+    import time
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.accounts.second_factor import VERIFIED_AT_SESSION_KEY
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[VERIFIED_AT_SESSION_KEY] = time.time()
+    session.save()
+    return device
+
+
+def totp_code(device) -> str:
+    """The code an authenticator app holding ``device``'s key shows now."""
+    from portal.accounts.second_factor import totp_current_code
+
+    return totp_current_code(device)
+
+
 def subscriber_details(*, number: int | None = None, name: str = "Wang Fang", **overrides):
     """A valid subscriber; the same ``number`` gives the same person."""
     number = next(_sequence) if number is None else number

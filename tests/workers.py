@@ -52,6 +52,9 @@ def worker_env(var_dir: Path, **extra: str) -> dict[str, str]:
         "PORTAL_VAR_DIR": str(var_dir),
         "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
         "EVIDENCE_KEYS": ",".join(settings.EVIDENCE_KEYS),
+        # The subscribers' sealed names and ID numbers open with the test's keys only.
+        "SUBSCRIBER_DATA_KEYS": ",".join(settings.SUBSCRIBER_DATA_KEYS),
+        "SUBSCRIBER_INDEX_KEY": settings.SUBSCRIBER_INDEX_KEY,
         **extra,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -3,8 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.permissions import Perm, can_use_pages
+from portal.accounts.permissions import Perm, can_use_pages, second_factor_required
 from portal.accounts.roles import role_of
+from portal.accounts.second_factor import has_second_factor
 
 # In the order shown; each link appears to those holding its permission.
 _NAVIGATION: list[tuple[str, str, Perm]] = [
@@ -16,7 +17,17 @@ _NAVIGATION: list[tuple[str, str, Perm]] = [
     (_("Registration policy"), "ministry:policy", Perm.CHANGE_POLICY),
     (_("Audit trail"), "audit:list", Perm.VIEW_AUDIT_TRAIL),
     (_("Administration"), "admin:index", Perm.USE_ADMIN_SITE),
+    (_("Security"), "security", Perm.USE_PAGES),
 ]
+
+
+def _second_factor_pending(user) -> bool:
+    """Signed in with the password, second factor still to check: every link would lead back
+    to the check, so none is shown."""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is None or is_verified():
+        return False
+    return second_factor_required(user) or has_second_factor(user)
 
 
 def navigation(request) -> dict:
@@ -24,4 +35,6 @@ def navigation(request) -> dict:
     links = [
         (label, reverse(name)) for label, name, perm in _NAVIGATION if can_use_pages(user, perm)
     ]
+    if links and _second_factor_pending(user):
+        links = []
     return {"nav_links": links, "user_role": role_of(user)}

@@ -69,3 +69,23 @@ def can_view_evidence(user, registration) -> bool:
     """
     del registration  # its scope was decided when it was fetched; the rule is the same for all
     return can(user, Perm.VIEW_EVIDENCE)
+
+
+# Whoever holds one of these sees biometrics, decides cases or runs accounts and the rules:
+# the ministry admin, inspectors, carrier admins and appointed reviewers.
+PERMISSIONS_NEEDING_A_SECOND_FACTOR = (
+    Perm.USE_ADMIN_SITE,
+    Perm.VIEW_EVIDENCE,
+    Perm.REVIEW_REGISTRATION,
+    Perm.MANAGE_STAFF,
+    Perm.VIEW_AUDIT_TRAIL,
+)
+
+
+def second_factor_required(user) -> bool:
+    """Whether ``user`` must sign in with a second factor (others may enrol one)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return any(user.has_perm(perm) for perm in PERMISSIONS_NEEDING_A_SECOND_FACTOR)

@@ -1,7 +1,10 @@
 """Writes to accounts: role groups, staff accounts and their scope grants."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -10,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm, remove_perm
 
+from portal.accounts.errors import AccountCode, AccountError
 from portal.accounts.models import User
 from portal.accounts.permissions import Grant, Perm
 from portal.accounts.roles import ROLE_PERMISSIONS, Role, role_of
@@ -60,6 +64,18 @@ def _grant_scope(user, *, role: Role, operator=None, outlets=(), provinces=None)
             assign_perm(Grant.WORK_AT_OUTLET, user, outlet)
 
 
+def _check_password(password: str, *, user, demo: bool) -> None:
+    """Refuse a password the validators reject (length, common, like the account's names)."""
+    if demo and not settings.PRODUCTION:
+        return
+    try:
+        validate_password(password, user=user)
+    except ValidationError as refused:
+        raise AccountError(
+            AccountCode.WEAK_PASSWORD, " ".join(refused.messages), field="password"
+        ) from None
+
+
 def _check_scope_arguments(*, role: Role, operator, outlets) -> None:
     needs_operator = role in (Role.CARRIER_ADMIN, Role.API_PARTNER, Role.OUTLET_STAFF)
     if needs_operator and operator is None:
@@ -83,10 +99,13 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    demo_password: bool = False,
 ):
     """Create an account with its role and scope.
 
-    ``provinces=None`` gives an inspector the whole nation; a list limits them to it.
+    ``provinces=None`` gives an inspector the whole nation; a list limits them to it. A
+    password must pass AUTH_PASSWORD_VALIDATORS; ``demo_password`` (the demo accounts of
+    portal/devtools) exempts it, but never when DJANGO_ENV is production.
     """
     outlets = list(outlets)
     _check_scope_arguments(role=role, operator=operator, outlets=outlets)
@@ -100,6 +119,7 @@ def user_create(
         is_staff=role == Role.MINISTRY_ADMIN,
     )
     if password:
+        _check_password(password, user=user, demo=demo_password)
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -64,11 +64,24 @@ _NULL = "\\N"  # COPY text format; the text columns hold only the generated valu
 _JSON = {reasons: json.dumps(list(reasons)) for reasons in ((), *REJECT_REASONS, *REVIEW_REASONS)}
 
 
+# COPY bypasses the model's fields, so the lines carry what they would write: the number and
+# the name sealed (base64 and dots, nothing to escape), and the number's blind index.
+_SUBSCRIBER_COPY_FIELDS = ("id", *SUBSCRIBER_FIELDS, "id_number_index")
+_ID_NUMBER_FIELD = Subscriber._meta.get_field("id_number")
+_FULL_NAME_FIELD = Subscriber._meta.get_field("full_name")
+
+
 def _subscriber_copy_text(row: tuple) -> str:
-    """A subscriber's COPY line after its id (SUBSCRIBER_FIELDS order)."""
+    """A subscriber's COPY line after its id (_SUBSCRIBER_COPY_FIELDS order)."""
     id_type, id_number, full_name, birth_date, id_expiry, created_at = row
     expiry = _NULL if id_expiry is None else id_expiry
-    return f"{id_type}\t{id_number}\t{full_name}\t{birth_date}\t{expiry}\t{created_at}\n"
+    sealed_number = _ID_NUMBER_FIELD.get_prep_value(id_number)
+    sealed_name = _FULL_NAME_FIELD.get_prep_value(full_name)
+    index = Subscriber.id_number_index_for(id_number)
+    return (
+        f"{id_type}\t{sealed_number}\t{sealed_name}\t{birth_date}\t{expiry}\t{created_at}"
+        f"\t{index}\n"
+    )
 
 
 def _registration_copy_text(row: tuple) -> tuple[str, str]:
@@ -194,23 +207,31 @@ class _ExistingRegistrations:
 
 
 class _ExistingSubscribers:
-    """Keys of the resident-ID subscribers that already exist, by ID number (as above)."""
+    """Keys of the resident-ID subscribers that already exist, by ID number (as above).
+
+    Rows are matched on the blind index, so no sealed number is opened.
+    """
 
     def __init__(self) -> None:
         rows = Subscriber.objects.order_by().filter(id_type=_RESIDENT_ID)
         self.preloaded: dict[str, int] | None = None
         if rows.count() <= PRELOAD_LIMIT:
-            self.preloaded = dict(rows.values_list("id_number", "pk"))
+            self.preloaded = dict(rows.values_list("id_number_index", "pk"))
 
     def keys(self, id_numbers: Iterable[str]) -> dict[str, int]:
+        if self.preloaded == {}:
+            return {}  # a fresh demo: no index to compute
+        by_index = {Subscriber.id_number_index_for(n): n for n in id_numbers}
         if self.preloaded is not None:
-            return {n: self.preloaded[n] for n in id_numbers if n in self.preloaded}
-        wanted = list(id_numbers)
+            return {n: self.preloaded[i] for i, n in by_index.items() if i in self.preloaded}
+        wanted = list(by_index)
         keys: dict[str, int] = {}
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = wanted[start : start + LOOKUP_CHUNK]
-            rows = Subscriber.objects.order_by().filter(id_type=_RESIDENT_ID, id_number__in=chunk)
-            keys.update(rows.values_list("id_number", "pk"))
+            rows = Subscriber.objects.order_by().filter(
+                id_type=_RESIDENT_ID, id_number_index__in=chunk
+            )
+            keys.update((by_index[i], pk) for i, pk in rows.values_list("id_number_index", "pk"))
         return keys
 
 
@@ -229,7 +250,7 @@ def _write_batch(
         pairs = list(zip(new, _reserve_ids(Subscriber, len(new)), strict=True))
         keys.update((batch.subscribers[k][1], pk) for k, pk in pairs)
         texts = batch.subscriber_text
-        _copy(Subscriber, ("id", *SUBSCRIBER_FIELDS), (f"{pk}\t{texts[k]}" for k, pk in pairs))
+        _copy(Subscriber, _SUBSCRIBER_COPY_FIELDS, (f"{pk}\t{texts[k]}" for k, pk in pairs))
         parts, rows = batch.registration_text, batch.registrations
         _copy(
             Registration,

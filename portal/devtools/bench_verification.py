@@ -295,7 +295,9 @@ def run_once(*, client: Client, registration: Registration, capture: bytes, time
     started = time.perf_counter()
     response = client.post(
         reverse("verification:upload", args=[pk]),
-        {"nonce": nonce, "capture": upload},
+        # What the capture page sends for its own camera's recording: the bench times a live
+        # capture, which the engine may approve (a file would always wait for a person).
+        {"nonce": nonce, "capture": upload, "source": VerificationJob.Source.CAMERA},
         secure=secure,
     )
     uploaded = time.perf_counter()

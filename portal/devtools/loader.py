@@ -35,6 +35,7 @@ from portal.devtools.batches import (
     _generate_batch,
     _write_batch,
 )
+from portal.devtools.demo_devices import demo_devices_ensure
 from portal.devtools.history import _build_world, _World, subscribers_referenced
 from portal.devtools.people import person_name
 from portal.devtools.reference import (
@@ -76,6 +77,7 @@ class SeedSummary:
     subscribers: Counts = field(default_factory=Counts)
     registrations: Counts = field(default_factory=Counts)
     logins: list[Login] = field(default_factory=list)
+    backup_codes: dict[str, list[str]] = field(default_factory=dict)  # by username
     elapsed: float = 0.0
 
     def lines(self) -> list[str]:
@@ -131,7 +133,8 @@ def _ensure_user(username: str, counts: Counts, **details) -> User:
         counts.kept += 1
         return existing
     counts.created += 1
-    return user_create(username=username, **details)
+    # A demo password may be weaker than the rules ask, outside production only.
+    return user_create(username=username, demo_password=True, **details)
 
 
 def _ensure_users(
@@ -273,6 +276,10 @@ def seed_demo(
         outlets = _ensure_outlets(operators, summary.outlets)
         users = _ensure_users(
             operators=operators, outlets=outlets, password=password, summary=summary
+        )
+        login_names = {login.username for login in summary.logins}
+        summary.backup_codes = demo_devices_ensure(
+            user for name, user in users.items() if name in login_names
         )
     world = _build_world(operators=operators, users=users, now=now, cap=registration_cap())
     _seed_registrations(total=registrations, world=world, summary=summary, progress=progress)

@@ -131,3 +131,51 @@ def screenshot(request):
         return path
 
     return take
+
+
+# --- Signing in as a person does: the password, then the authenticator app's code ---------
+
+
+def authenticator_code(device) -> str:
+    """What the authenticator app holding ``device``'s key shows: the current code, or, if
+    that one was just spent (django-otp takes each once), the next one, which it accepts."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if totp.t() <= device.last_t:
+        totp.time = time.time() + device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+def enrolled_app(user):
+    """The account's authenticator app, enrolled beforehand as its owner once did."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+def sign_in_through_the_pages(page, live_server, username, password=None):
+    """The sign-in form, then, for an account that needs one, the second-factor page with
+    the code of its app (enrolled first if it had none)."""
+    from portal.accounts.models import User
+    from portal.accounts.permissions import second_factor_required
+    from portal.accounts.second_factor import has_second_factor
+    from tests.factories import PASSWORD
+
+    user = User.objects.get(username=username)
+    device = enrolled_app(user) if second_factor_required(user) else None
+    if device is None and has_second_factor(user):
+        device = enrolled_app(user)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or PASSWORD)
+    page.click("button[type=submit]")
+    if device is not None:
+        page.wait_for_selector("#id_code")
+        page.fill("#id_code", authenticator_code(device))
+        page.click("button:has-text('Verify')")
+    page.wait_for_selector("text=Sign out")

@@ -44,10 +44,10 @@ def test_the_ministry_admin_changes_the_cap_and_finds_it_in_the_audit_trail(
     sign_in(page, live_server, "ministry_admin")
     page.get_by_role("link", name="Registration policy").click()
     page.fill("#id_cap_per_operator", "0")
-    page.click("button:has-text('Save the cap')")
+    page.click("button:has-text('Save the policy')")
     assert page.locator("#id_cap_per_operator_error").is_visible()
     page.fill("#id_cap_per_operator", "3")
-    page.click("button:has-text('Save the cap')")
+    page.click("button:has-text('Save the policy')")
     page.wait_for_selector("text=The cap is now 3 numbers per ID per operator.")
 
     page.get_by_role("link", name="Audit trail").click()

@@ -7,16 +7,14 @@ import pytest
 from portal.lib.masking import mask_id_number
 from registrations import rules
 from registrations.models import Registration
-from tests.factories import PASSWORD, create_registration
+from tests.e2e.conftest import sign_in_through_the_pages
+from tests.factories import create_registration
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_through_the_pages(page, live_server, username)
 
 
 def test_outlet_staff_fix_their_mistakes_and_save_a_registration(

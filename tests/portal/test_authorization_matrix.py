@@ -4,10 +4,13 @@ One table: each row is a request and the status each role gets. 302 for anonymou
 the login page; 404 means "not yours" and looks exactly like "does not exist".
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts.roles import Role
 from portal.accounts.services import user_create
@@ -18,8 +21,10 @@ from tests.factories import (
     make_outlet,
     make_users,
     province,
+    sign_in,
     store_stand_in_portrait,
 )
+from verification.models import ViewingGrant
 
 ROLES = ["anonymous", "ministry_admin", "inspector", "inspector_gd", "carrier_admin", "staff",
          "partner"]  # fmt: skip
@@ -38,6 +43,27 @@ MATRIX = [
     row("get", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
     row("post", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
     row("post", "/accounts/logout/", 302, 302, 302, 302, 302, 302, 302),
+    # The second factor: checked after the password, enrolled, managed on the security page.
+    row("get", "/accounts/second-factor/", 302, 200, 200, 200, 200, 200, 200),
+    row("get", "/accounts/second-factor/enrol/", 302, 200, 200, 200, 200, 200, 200),
+    row("get", "/accounts/security/", 302, 200, 200, 200, 200, 200, 403),
+    row("post", "/accounts/security/backup-codes/", 302, 200, 200, 200, 200, 200, 403),
+    row(
+        "post",
+        "/accounts/security/devices/{totp}/{no_device}/remove/",
+        302,
+        404,
+        404,
+        404,
+        404,
+        404,
+        403,
+    ),
+    row("post", "/accounts/passkeys/registration/begin/", 403, 200, 200, 200, 200, 200, 403),
+    row("post", "/accounts/passkeys/registration/complete/", 403, 400, 400, 400, 400, 400, 403),
+    row("post", "/accounts/passkeys/authentication/begin/", 403, 200, 200, 200, 200, 200, 200),
+    row("post", "/accounts/passkeys/authentication/complete/", 403, 400, 400, 400, 400, 400, 400),
+    row("get", "/accounts/passkeys/jsi18n/", 200, 200, 200, 200, 200, 200, 200),
     # The scripts' translation catalog: interface strings only, the same for everybody.
     row("get", "/jsi18n/", 200, 200, 200, 200, 200, 200, 200),
     row("get", "/registrations/", 302, 200, 200, 200, 200, 200, 403),
@@ -131,16 +157,20 @@ MATRIX = [
     row("get", "/review/{reg_gd}/", 302, 403, 403, 403, 404, 403, 403),
     row("post", "/review/{rev_gd}/", 302, 403, 403, 403, 400, 403, 403),
     row("post", "/review/{rev_cucc}/", 302, 403, 403, 403, 404, 403, 403),
-    # Biometric evidence: a stated reason, the viewer's scope, and the permission.
-    row("get", "/evidence/{ev_gd}/?reason=matrix+check", 302, 403, 200, 200, 200, 403, 403),
-    row("get", "/evidence/{ev_bj}/?reason=matrix+check", 302, 403, 200, 404, 200, 403, 403),
-    row("get", "/evidence/{ev_cucc}/?reason=matrix+check", 302, 403, 200, 200, 404, 403, 403),
-    row("get", "/evidence/{ev_gd}/", 302, 403, 400, 400, 400, 403, 403),
-    row("get", "/evidence/{ev_gd}/?reason=ok", 302, 403, 400, 400, 400, 403, 403),
-    row("get", "/evidence/{ev_cucc}/", 302, 403, 400, 400, 404, 403, 403),
+    # Biometric evidence: a reason posted opens a viewing grant (an empty form is a 400), in the
+    # viewer's scope, with the permission; a file is served under a live grant of its viewer.
+    # grant_gd is inspector_gd's on rev_gd, grant_carrier the carrier admin's, grant_old ended.
+    row("post", "/registrations/{rev_gd}/evidence/", 302, 403, 400, 400, 400, 403, 403),
+    row("post", "/registrations/{reg_bj}/evidence/", 302, 403, 400, 404, 400, 403, 403),
+    row("post", "/registrations/{rev_cucc}/evidence/", 302, 403, 400, 400, 404, 403, 403),
+    row("get", "/registrations/{rev_gd}/evidence/", 405, 405, 405, 405, 405, 405, 405),
+    row("get", "/evidence/{grant_gd}/{ev_gd}/", 302, 403, 404, 200, 404, 403, 403),
+    row("get", "/evidence/{grant_carrier}/{ev_gd}/", 302, 403, 404, 404, 200, 403, 403),
+    row("get", "/evidence/{grant_gd}/{ev_cucc}/", 302, 403, 404, 404, 404, 403, 403),
+    row("get", "/evidence/{grant_old}/{ev_gd}/", 302, 403, 404, 403, 404, 403, 403),
     row(
         "get",
-        "/evidence/00000000-0000-0000-0000-000000000000/?reason=matrix+check",
+        "/evidence/00000000-0000-0000-0000-000000000000/{ev_gd}/",
         302,
         403,
         404,
@@ -149,7 +179,9 @@ MATRIX = [
         403,
         403,
     ),
-    row("post", "/evidence/{ev_gd}/?reason=matrix+check", 405, 405, 405, 405, 405, 405, 405),
+    row("post", "/evidence/{grant_gd}/{ev_gd}/", 405, 405, 405, 405, 405, 405, 405),
+    row("post", "/evidence/{grant_gd}/end/", 302, 403, 404, 302, 404, 403, 403),
+    row("get", "/evidence/{grant_gd}/end/", 405, 405, 405, 405, 405, 405, 405),
     # Django's admin (ministry admin only): anybody else is sent to the admin's login page;
     # a 403 is a page the admin offers nobody (adding a province, group or registration).
     row("get", "/admin/", 302, 200, 302, 302, 302, 302, 302),
@@ -204,6 +236,26 @@ MATRIX = [
 ]
 
 
+def _viewing_grants(users, registration) -> dict:
+    """Grants to see ``registration``'s evidence: two live ones, and one ended."""
+    now = timezone.now()
+
+    def grant(user, expires_at):
+        return ViewingGrant.objects.create(
+            registration=registration,
+            user=user,
+            reason="matrix check",
+            issued_at=now - timedelta(hours=2),
+            expires_at=expires_at,
+        ).pk
+
+    return {
+        "grant_gd": grant(users["inspector_gd"], now + timedelta(days=1)),
+        "grant_carrier": grant(users["carrier_admin"], now + timedelta(days=1)),
+        "grant_old": grant(users["inspector_gd"], now - timedelta(hours=1)),
+    }
+
+
 def _build_world() -> dict:
     """Two operators, their outlets and staff, one user per role, registrations in draft and
     in review, and a stand-in portrait for each case in review."""
@@ -235,6 +287,9 @@ def _build_world() -> dict:
         "outlet_cucc": outlet_cucc_gd.pk,
         "staff_gd": users["staff"].pk,
         "staff_cucc": staff_cucc.pk,
+        "totp": "totp",  # a kind of second-factor device, and a device nobody has
+        "no_device": 0,
+        **_viewing_grants(users, rev_gd),
     }
     return {"users": users, "ids": ids}
 
@@ -270,7 +325,7 @@ def test_each_role_gets_the_expected_status(
 ):
     settings.EVIDENCE_ROOT = world["evidence_root"]
     if role != "anonymous":
-        client.force_login(world["users"][role])
+        sign_in(client, world["users"][role])
     response = getattr(client, method)(url.format(**world["ids"]))
     assert response.status_code == expected, response.content[:300]
     if role == "anonymous" and expected == 302 and not url.startswith(("/accounts", "/admin")):

@@ -30,6 +30,8 @@ def production(**extra) -> dict:
         "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "portal.example.cn",
         "EVIDENCE_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "SUBSCRIBER_DATA_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "SUBSCRIBER_INDEX_KEY": secrets.token_urlsafe(32),
         **extra,
     }
 
@@ -47,6 +49,9 @@ def test_production_starts_clean_with_its_variables_set(tmp_path):
         ({"AUDIT_CHECKPOINT_KEY": ""}, "AUDIT_CHECKPOINT_KEY must be set"),
         ({"EVIDENCE_KEYS": ""}, "EVIDENCE_KEYS must be set"),
         ({"EVIDENCE_KEYS": "not-a-fernet-key"}, "EVIDENCE_KEYS holds an invalid key"),
+        ({"SUBSCRIBER_DATA_KEYS": ""}, "SUBSCRIBER_DATA_KEYS must be set"),
+        ({"SUBSCRIBER_DATA_KEYS": "short"}, "SUBSCRIBER_DATA_KEYS holds an invalid key"),
+        ({"SUBSCRIBER_INDEX_KEY": ""}, "SUBSCRIBER_INDEX_KEY must be set"),
         ({"REGISTRATION_CAP_PER_OPERATOR": "five"}, "must be a whole number"),
         ({"REGISTRATION_CAP_PER_OPERATOR": "0"}, "must be at least 1"),
     ],

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
+from django.http import HttpRequest  # axes needs a request to authenticate
 from django.test import Client
 from django.urls import reverse
 
@@ -10,7 +11,7 @@ from portal.accounts.roles import Role
 from portal.accounts.services import staff_active_set, user_create
 from registrations import scoping
 from registrations.models import Outlet
-from tests.factories import make_outlet
+from tests.factories import make_outlet, sign_in
 
 PASSWORD = "Opening-hours-42"
 NEW_PASSWORD = "Counter-window-7781"
@@ -82,7 +83,7 @@ def rival_clerk(rival_operator, rival_outlet):
 @pytest.fixture
 def admin_client(carrier_admin) -> Client:
     client = Client()
-    client.force_login(carrier_admin)
+    sign_in(client, carrier_admin)
     return client
 
 
@@ -264,7 +265,7 @@ def test_it_creates_a_staff_account_that_can_sign_in_and_works_at_its_outlets(
     assert new_user.operator == own_operator
     assert new_user.get_full_name() == "Zhang Wei"
     assert list(scoping.outlets_in_scope(new_user)) == [own_outlet]
-    assert Client().login(username="zhang_wei", password=NEW_PASSWORD)
+    assert Client().login(request=HttpRequest(), username="zhang_wei", password=NEW_PASSWORD)
 
 
 @pytest.mark.django_db
@@ -346,7 +347,7 @@ def test_it_changes_the_outlets_of_a_staff_account(admin_client, clerk, second_o
 def test_it_deactivates_a_staff_account_so_it_can_no_longer_sign_in(
     admin_client, clerk, own_outlet
 ):
-    assert Client().login(username="clerk", password=PASSWORD)
+    assert Client().login(request=HttpRequest(), username="clerk", password=PASSWORD)
     url = reverse("operator:staff_edit", args=[clerk.pk])
 
     response = admin_client.post(url, {"outlets": [own_outlet.pk]})  # "Active" unticked
@@ -355,7 +356,7 @@ def test_it_deactivates_a_staff_account_so_it_can_no_longer_sign_in(
     assert _messages(response) == ["Account clerk deactivated: it can no longer sign in."]
     clerk.refresh_from_db()
     assert not clerk.is_active
-    assert not Client().login(username="clerk", password=PASSWORD)
+    assert not Client().login(request=HttpRequest(), username="clerk", password=PASSWORD)
     assert list(scoping.outlets_in_scope(clerk)) == [own_outlet]  # kept for a reactivation
 
 
@@ -371,7 +372,7 @@ def test_it_reactivates_a_staff_account(admin_client, clerk, own_outlet):
     assert response.status_code == 302
     clerk.refresh_from_db()
     assert clerk.is_active
-    assert Client().login(username="clerk", password=PASSWORD)
+    assert Client().login(request=HttpRequest(), username="clerk", password=PASSWORD)
 
 
 @pytest.mark.django_db
@@ -442,7 +443,7 @@ def test_it_answers_403_to_other_roles(role, name, arg, own_operator, own_outlet
         scope = {"operator": own_operator, "outlets": [own_outlet]}
     user = user_create(username=f"someone_{role.value}", password=PASSWORD, role=role, **scope)
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     url = _url(name, arg, outlet=own_outlet, staff=clerk)
 
     assert client.get(url).status_code == 403

@@ -15,7 +15,7 @@ from django.core import mail
 from portal.accounts.permissions import Perm
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
-from tests.factories import PASSWORD, create_registration, store_stand_in_portrait
+from tests.factories import PASSWORD, create_registration, sign_in, store_stand_in_portrait
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def evidence(users, outlet_gd):
 
 def test_the_ministry_admin_cannot_make_themselves_superuser(client, users, evidence):
     me = users["ministry_admin"]
-    client.force_login(me)
+    sign_in(client, me)
     assert client.get(_change_url(me)).status_code == 200
     response = client.post(_change_url(me), _forged_post(me))
     assert response.status_code in (302, 403), response.content[:2000]
@@ -83,16 +83,17 @@ def test_the_ministry_admin_cannot_make_themselves_superuser(client, users, evid
     assert not me.has_perm(Perm.VIEW_EVIDENCE)
     assert not me.has_perm(Perm.REVIEW_REGISTRATION)
 
-    client.force_login(me)
+    sign_in(client, me)
     assert client.get("/review/").status_code == 403
-    assert client.get(f"/evidence/{evidence.pk}/?reason=checking+a+case").status_code == 403
+    grant_open = f"/registrations/{evidence.registration_id}/evidence/"
+    assert client.post(grant_open, {"reason": "checking a case"}).status_code == 403
 
 
 def test_the_ministry_admin_cannot_grant_another_account_privileges_or_set_its_password(
     client, users
 ):
     staff = users["staff"]
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     response = client.post(_change_url(staff), _forged_post(staff))
     assert response.status_code in (302, 403), response.content[:2000]
 
@@ -107,7 +108,7 @@ def test_the_ministry_admin_cannot_grant_another_account_privileges_or_set_its_p
 
 
 def test_the_change_form_offers_no_privilege_or_password_field(client, users):
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     for user in (users["ministry_admin"], users["staff"], users["inspector"]):
         content = client.get(_change_url(user)).content.decode()
         for field in ("is_superuser", "is_staff", "user_permissions", "groups", "password"):
@@ -116,7 +117,7 @@ def test_the_change_form_offers_no_privilege_or_password_field(client, users):
 
 def test_the_admin_password_change_page_of_an_account_is_closed(client, users):
     staff = users["staff"]
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     url = f"/admin/accounts/user/{staff.pk}/password/"
     assert client.get(url).status_code == 403
     response = client.post(url, {"password1": FORGED_PASSWORD, "password2": FORGED_PASSWORD})
@@ -126,7 +127,7 @@ def test_the_admin_password_change_page_of_an_account_is_closed(client, users):
 
 
 def test_the_admin_cannot_add_an_account_with_privileges_or_a_password(client, users):
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     assert client.get("/admin/accounts/user/add/").status_code == 403
     data = _forged_post(users["staff"]) | {"username": "sneaky_superuser"}
     response = client.post("/admin/accounts/user/add/", data)
@@ -139,7 +140,7 @@ def test_the_email_of_an_account_with_more_privileges_is_read_only(client, users
     inspector = users["inspector"]
     inspector.email = "inspector@ministry.example"
     inspector.save()
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     content = client.get(_change_url(inspector)).content.decode()
     assert 'name="email"' not in content
     data = _forged_post(inspector) | {"email": "admin-owned@example.com"}
@@ -150,7 +151,7 @@ def test_the_email_of_an_account_with_more_privileges_is_read_only(client, users
 
 def test_the_ministry_admin_still_edits_names_and_deactivates_accounts(client, users):
     staff = users["staff"]
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     data = _forged_post(staff) | {"first_name": "Renamed"}
     del data["is_active"]
     assert client.post(_change_url(staff), data).status_code == 302
@@ -164,7 +165,7 @@ def test_a_password_reset_link_is_mailed_audited_and_works_once(client, users):
     staff = users["staff"]
     staff.email = "staff@cmcc.example"
     staff.save()
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     response = client.post(
         "/admin/accounts/user/",
         {"action": "send_password_reset_link", "_selected_action": [staff.pk]},
@@ -195,7 +196,7 @@ def test_a_password_reset_link_is_mailed_audited_and_works_once(client, users):
 
 def test_a_reset_link_is_not_issued_for_an_account_without_an_address(client, users):
     staff = users["staff"]
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     response = client.post(
         "/admin/accounts/user/",
         {"action": "send_password_reset_link", "_selected_action": [staff.pk]},
@@ -212,7 +213,7 @@ def test_biometric_evidence_is_nowhere_in_the_admin(client, users):
     assert BiometricEvidence not in site._registry
     for model_admin in site._registry.values():
         assert all(inline.model is not BiometricEvidence for inline in model_admin.inlines)
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     assert client.get("/admin/verification/").status_code == 404
     assert client.get("/admin/verification/biometricevidence/").status_code == 404
 

@@ -8,7 +8,7 @@ from portal.accounts.roles import Role
 from portal.accounts.services import user_create
 from portal.audit.models import AuditEvent
 from portal.lib.masking import mask_name
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_an_email_changed_in_the_admin_site_is_stored_masked(client, users):
     colleague = user_create(
         username="ministry_admin_2", password=PASSWORD, role=Role.MINISTRY_ADMIN
     )
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     response = client.post(
         f"/admin/accounts/user/{colleague.pk}/change/",
         {"username": colleague.username, "email": "wang.fang@example.cn", "is_active": "on"},

@@ -18,10 +18,12 @@ from tests.factories import (
     create_registration,
     next_iccid,
     next_msisdn,
+    sign_in,
     store_stand_in_portrait,
 )
 from verification import services as verification_services
 from verification.errors import VerificationCode, VerificationError
+from verification.models import ViewingGrant
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +37,7 @@ def client_for(user) -> Client:
     """A signed-in client that answers a crash with its 500 instead of raising it."""
     client = Client(raise_request_exception=False)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 
@@ -101,8 +103,8 @@ def test_a_nul_byte_in_the_capture_nonce_is_an_unknown_challenge(users, draft):
 
 
 def test_a_nul_byte_in_the_evidence_reason_is_refused(users, evidence):
-    response = client_for(users["carrier_admin"]).get(
-        f"/evidence/{evidence.pk}/", {"reason": "because \x00 of this"}
+    response = client_for(users["carrier_admin"]).post(
+        f"/registrations/{evidence.registration_id}/evidence/", {"reason": "because \x00 of this"}
     )
     assert response.status_code == 400, crash(response)
     assert b"reason" in response.content.lower()
@@ -115,14 +117,15 @@ def test_the_service_refuses_a_nul_byte_in_the_reason():
     assert refused.value.field == "reason"
 
 
-@pytest.mark.parametrize("page", ["/registrations/{pk}/", "/review/{pk}/"])
+@pytest.mark.parametrize("page", ["registration", "review"])
 def test_a_nul_byte_in_the_page_reason_is_a_field_error(users, in_review, evidence, page):
-    response = client_for(users["carrier_admin"]).get(
-        page.format(pk=in_review.pk), {"reason": "because \x00 of this"}
+    response = client_for(users["carrier_admin"]).post(
+        f"/registrations/{in_review.pk}/evidence/",
+        {"reason": "because \x00 of this", "back_to": page},
     )
-    assert response.status_code == 200, crash(response)
+    assert response.status_code == 400, crash(response)
     assert response.context["reason_form"].errors["reason"]
-    assert response.context["evidence_reason"] == ""
+    assert not ViewingGrant.objects.exists()
 
 
 @pytest.mark.parametrize("page", ["new", "edit"])
@@ -227,22 +230,23 @@ PAGES = {
                                {"outlets": [w["outlet_gd"].pk], "is_active": "on",
                                 "is_reviewer": ""}, None),
     "policy": lambda w: ("post", "ministry_admin", "/ministry/policy/",
-                         {"cap_per_operator": "3"}, None),
+                         {"cap_per_operator": "3", "allow_uploaded_captures": "on"}, None),
     "audit": lambda w: ("get", "ministry_admin", "/audit/", {}, [*AUDIT_FIELDS, "page"]),
     "audit export": lambda w: ("get", "inspector_gd", "/audit/export.csv", {}, AUDIT_FIELDS),
     "consent": lambda w: ("post", "staff", f"/registrations/{w['draft'].pk}/consent/",
                           {"agreed": "on"}, None),
     "capture upload": lambda w: ("post", "staff",
                                  f"/registrations/{w['draft'].pk}/capture/upload/",
-                                 {"nonce": "no-such-challenge"}, None),
+                                 {"nonce": "no-such-challenge", "source": "camera"}, None),
     "review queue": lambda w: ("get", "carrier_admin", "/review/", {}, ["page"]),
     "review page": lambda w: ("get", "carrier_admin", f"/review/{w['review'].pk}/", {},
                               ["reason"]),
     "review decision": lambda w: ("post", "carrier_admin", f"/review/{w['review'].pk}/",
                                   {"decision": "reject", "note": "The face does not match."},
                                   None),
-    "evidence": lambda w: ("get", "carrier_admin", f"/evidence/{w['evidence'].pk}/",
-                           {"reason": "checking the match"}, None),
+    "evidence grant": lambda w: ("post", "carrier_admin",
+                                 f"/registrations/{w['review'].pk}/evidence/",
+                                 {"reason": "checking the match", "back_to": "review"}, None),
     "sign in": lambda w: ("post", None, "/accounts/login/",
                           {"username": "nobody", "password": "wrong"}, None),
 }  # fmt: skip

@@ -10,7 +10,7 @@ import io
 import pytest
 from django.db import transaction
 
-from tests.factories import create_registration
+from tests.factories import create_registration, sign_in
 from verification.models import BiometricEvidence
 from verification.services.evidence import evidence_store
 
@@ -45,10 +45,13 @@ def test_no_exported_cell_starts_a_formula(client, users, outlet_gd):
     evidence = stored_evidence(
         create_registration(actor=users["staff"], outlet=outlet_gd), users["staff"]
     )
-    client.force_login(users["inspector"])  # evidence is for inspectors and carriers
-    assert client.get(f"/evidence/{evidence.pk}/", {"reason": HOSTILE_REASON}).status_code == 200
+    sign_in(client, users["inspector"])  # evidence is for inspectors and carriers
+    opened = client.post(
+        f"/registrations/{evidence.registration_id}/evidence/", {"reason": HOSTILE_REASON}
+    )
+    assert opened.status_code == 302  # a viewing grant, recorded with the reason
 
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
 
     rows = export_rows(client)
     cells = [cell for row in rows for cell in row]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import create_registration, store_stand_in_portrait
+from tests.factories import create_registration, sign_in, store_stand_in_portrait
 from verification.models import Consent
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_page_of_a_signed_in_person_is_not_stored(client, users, outlet_gd):
     registration = create_registration(actor=users["staff"], outlet=outlet_gd)
-    client.force_login(users["staff"])
+    sign_in(client, users["staff"])
     for url in ("/registrations/", f"/registrations/{registration.pk}/", "/registrations/new/"):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -28,7 +28,7 @@ def test_every_page_of_a_signed_in_person_is_not_stored(client, users, outlet_gd
 
 
 def test_the_policy_allows_only_the_portals_own_scripts_and_styles(client, users):
-    client.force_login(users["inspector"])
+    sign_in(client, users["inspector"])
     policy = client.get("/registrations/")["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
     assert directives["script-src"] == "'self'"
@@ -44,7 +44,7 @@ def test_no_page_may_use_the_camera_but_the_capture_page(client, users, outlet_g
         registration=registration, text_version="2026-11", recorded_by=users["staff"]
     )
     store_stand_in_portrait(registration)
-    client.force_login(users["staff"])
+    sign_in(client, users["staff"])
     assert "camera=()" in client.get("/registrations/")["Permissions-Policy"]
     assert "camera=()" in client.get("/accounts/login/")["Permissions-Policy"]
     capture = client.get(f"/registrations/{registration.pk}/capture/")
@@ -76,6 +76,8 @@ def test_the_deployment_check_stays_clean_with_the_policy(tmp_path):
         DJANGO_ENV="production", SECRET_KEY=secrets.token_urlsafe(50),
         AUDIT_CHECKPOINT_KEY=secrets.token_urlsafe(32), ALLOWED_HOSTS="portal.example.cn",
         EVIDENCE_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        SUBSCRIBER_DATA_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        SUBSCRIBER_INDEX_KEY=secrets.token_urlsafe(32),
         PORTAL_VAR_DIR=str(tmp_path),
     )  # fmt: skip
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

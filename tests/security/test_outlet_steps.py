@@ -11,7 +11,7 @@ from django.conf import settings
 
 from registrations import services as registration_services
 from registrations.errors import RegistrationCode, RegistrationError
-from tests.factories import create_registration, store_stand_in_portrait
+from tests.factories import create_registration, sign_in, store_stand_in_portrait
 from verification import services
 from verification.errors import VerificationCode, VerificationError
 from verification.models import Consent
@@ -25,7 +25,7 @@ def draft(users, outlet_gd):
 
 
 def test_the_submit_button_cannot_submit_an_outlet_draft_without_its_capture(client, users, draft):
-    client.force_login(users["staff"])
+    sign_in(client, users["staff"])
     response = client.post(f"/registrations/{draft.pk}/submit/", follow=True)
     draft.refresh_from_db()
     assert draft.status == "draft", "the number is not held by a registration with no job"
@@ -81,7 +81,7 @@ def test_the_capture_page_answers_a_suspended_outlet_in_json(
     client, users, prepared_then_suspended
 ):
     draft, challenge = prepared_then_suspended
-    client.force_login(users["staff"])
+    sign_in(client, users["staff"])
     response = client.post(f"/registrations/{draft.pk}/capture/challenge/")
     assert response.status_code == 409
     assert response.json()["reasons"] == ["outlet_suspended"]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal.accounts.roles import Role
 from portal.accounts.services import staff_reviewer_set, user_create
-from tests.factories import PASSWORD, create_registration, store_stand_in_portrait
+from tests.factories import PASSWORD, create_registration, sign_in, store_stand_in_portrait
 from verification.errors import VerificationCode, VerificationError
 from verification.models import Challenge, Consent
 from verification.services import review_decide
@@ -72,7 +72,7 @@ def test_a_reviewer_who_took_part_cannot_decide_and_the_page_says_why(
     in_review.refresh_from_db()
     assert in_review.status == "review"
 
-    client.force_login(colleague)
+    sign_in(client, colleague)
     page = client.get(f"/review/{in_review.pk}/")
     assert page.status_code == 200
     assert why in page.content.decode()
@@ -83,7 +83,7 @@ def test_a_reviewer_who_took_part_cannot_decide_and_the_page_says_why(
 
 
 def test_a_reviewer_who_took_no_part_decides(client, colleague, in_review):
-    client.force_login(colleague)
+    sign_in(client, colleague)
     page = client.get(f"/review/{in_review.pk}/")
     assert "another reviewer must decide it" not in page.content.decode()
     posted = client.post(f"/review/{in_review.pk}/", {"decision": "approve", "note": "Seen"})

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from portal.audit.models import AuditEvent
-from tests.factories import create_registration
+from tests.factories import create_registration, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def registrations(users, outlet_gd, outlet_bj, outlet_cucc_gd):
 
     staff_cucc = user_create(
         username="staff_cucc",
-        password="x-pass-1234",
+        password="x-pass-1234-5678",
         role=Role.OUTLET_STAFF,
         operator=outlet_cucc_gd.operator,
         outlets=[outlet_cucc_gd],
@@ -35,27 +35,27 @@ def listed_object_ids(response) -> set[str]:
 
 
 def test_a_nationwide_inspector_reads_every_event(client, users, registrations):
-    client.force_login(users["inspector"])
+    sign_in(client, users["inspector"])
     response = client.get("/audit/?object_type=registration")
     assert listed_object_ids(response) == {str(r.pk) for r in registrations.values()}
 
 
 def test_a_provincial_inspector_reads_only_their_provinces(client, users, registrations):
-    client.force_login(users["inspector_gd"])
+    sign_in(client, users["inspector_gd"])
     response = client.get("/audit/?object_type=registration")
     assert listed_object_ids(response) == {str(registrations["gd"].pk),
                                            str(registrations["cucc"].pk)}  # fmt: skip
 
 
 def test_a_carrier_admin_reads_only_their_operator(client, users, registrations):
-    client.force_login(users["carrier_admin_cucc"])
+    sign_in(client, users["carrier_admin_cucc"])
     response = client.get("/audit/")
     operators = {event.operator_id for event in response.context["page_obj"]}
     assert operators == {registrations["cucc"].operator_id}
 
 
 def test_it_filters_by_actor_action_and_date(client, users, registrations):
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     response = client.get("/audit/?actor=staff_bj&action=registration.created")
     assert listed_object_ids(response) == {str(registrations["bj"].pk)}
     response = client.get("/audit/?occurred_from=2001-01-01&occurred_to=2001-01-02")
@@ -63,7 +63,7 @@ def test_it_filters_by_actor_action_and_date(client, users, registrations):
 
 
 def test_a_bad_filter_shows_an_error_not_a_500(client, users, registrations):
-    client.force_login(users["inspector"])
+    sign_in(client, users["inspector"])
     response = client.get("/audit/?action=teleport&page=-3&occurred_to=yesterday")
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -71,7 +71,7 @@ def test_a_bad_filter_shows_an_error_not_a_500(client, users, registrations):
 
 
 def test_the_registration_page_shows_its_timeline(client, users, registrations):
-    client.force_login(users["carrier_admin"])
+    sign_in(client, users["carrier_admin"])
     response = client.get(f"/registrations/{registrations['gd'].pk}/")
     actions = [e.action for e in response.context["timeline"]]
     assert actions == ["registration.created", "registration.submitted",
@@ -80,7 +80,7 @@ def test_the_registration_page_shows_its_timeline(client, users, registrations):
 
 
 def test_outlet_staff_see_no_timeline(client, users, registrations):
-    client.force_login(users["staff"])
+    sign_in(client, users["staff"])
     response = client.get(f"/registrations/{registrations['gd'].pk}/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -89,7 +89,7 @@ def test_outlet_staff_see_no_timeline(client, users, registrations):
 
 
 def test_the_export_is_a_csv_of_the_scope_and_is_itself_audited(client, users, registrations):
-    client.force_login(users["inspector_gd"])
+    sign_in(client, users["inspector_gd"])
     response = client.get("/audit/export.csv?object_type=registration")
     assert response["Content-Type"].startswith("text/csv")
     assert response["Cache-Control"] == "no-store"

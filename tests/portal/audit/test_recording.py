@@ -7,7 +7,7 @@ import pytest
 from portal.audit.models import AuditEvent
 from registrations import services
 from registrations.errors import RegistrationCode, RegistrationError
-from tests.factories import PASSWORD, create_registration, subscriber_details
+from tests.factories import PASSWORD, create_registration, sign_in, subscriber_details
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_no_full_id_number_name_or_file_content_in_any_event(users, outlet_gd, c
     registration = create_registration(
         actor=users["staff"], outlet=outlet_gd, subscriber=person, status="approved"
     )
-    client.force_login(users["inspector"])
+    sign_in(client, users["inspector"])
     client.get("/audit/export.csv")
     dump = json.dumps(list(AuditEvent.objects.values()), default=str, ensure_ascii=False)
     assert person.id_number not in dump
@@ -128,7 +128,7 @@ def test_binary_content_never_enters_an_event(users):
 
 
 def test_a_change_in_the_admin_site_is_recorded(client, users):
-    client.force_login(users["ministry_admin"])
+    sign_in(client, users["ministry_admin"])
     response = client.post(
         "/admin/registrations/registrationpolicy/add/", {"cap_per_operator": "4"}
     )

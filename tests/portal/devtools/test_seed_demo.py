@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count
+from django.http import HttpRequest  # axes needs a request to authenticate
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -182,10 +183,14 @@ def test_it_lets_the_printed_logins_sign_in_with_the_demo_password(seeded, clien
     assert len([u for u in logins if u.startswith("staff_")]) >= 4
     assert DEMO_PASSWORD in seeded
     for username in logins:
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), (
+            username
+        )
         client.logout()
     # Staff that are not listed are record owners only: they cannot sign in.
-    assert not client.login(username="staff_gd_dg_001", password=DEMO_PASSWORD)
+    assert not client.login(
+        request=HttpRequest(), username="staff_gd_dg_001", password=DEMO_PASSWORD
+    )
 
 
 @pytest.mark.django_db
@@ -195,7 +200,7 @@ def test_it_uses_the_default_password_when_none_is_set(monkeypatch, client):
     output = seed(0)
 
     assert DEFAULT_PASSWORD in output
-    assert client.login(username="inspector_gd", password=DEFAULT_PASSWORD)
+    assert client.login(request=HttpRequest(), username="inspector_gd", password=DEFAULT_PASSWORD)
 
 
 @pytest.mark.django_db
@@ -207,7 +212,7 @@ def test_it_leaves_existing_accounts_alone(demo_password, client):
     output = seed(0)
 
     assert "users: 47 created, 1 kept" in output
-    assert client.login(username="inspector", password="kept-password-77")
+    assert client.login(request=HttpRequest(), username="inspector", password="kept-password-77")
 
 
 @pytest.mark.django_db

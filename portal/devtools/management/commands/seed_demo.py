@@ -37,5 +37,20 @@ class Command(BaseCommand):
         width = max(len(login.username) for login in summary.logins)
         for login in summary.logins:
             self.stdout.write(f"  {login.username:<{width}}  {login.description}")
+        self._print_second_factors(summary, password)
         if summary.users.kept:
             self.stdout.write("Accounts that already existed keep the password they had.")
+
+    def _print_second_factors(self, summary, password: str) -> None:
+        """A table per account: username, password, backup codes. Indented deeper than the
+        logins above, so that nothing reading those takes a row of it for a login."""
+        self.stdout.write(
+            "Second factor: after the password, one of the account's backup codes (each works "
+            "once), or the code of its authenticator app: python manage.py demo_otp USER"
+        )
+        width = max(len(name) for name in [*summary.backup_codes, "username"])
+        pad = max(len(password), len("password"))
+        self.stdout.write(f"    {'username':<{width}}  {'password':<{pad}}  backup codes")
+        for username, codes in summary.backup_codes.items():
+            spare = " ".join(codes) or "(all spent)"
+            self.stdout.write(f"    {username:<{width}}  {password:<{pad}}  {spare}")
