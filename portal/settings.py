@@ -351,7 +351,8 @@ VERIFICATION_MAX_DELIVERIES = env_int("VERIFICATION_MAX_DELIVERIES", 5, minimum=
 # whose fake camera plays a known clip, and for demos. Empty: random actions.
 VERIFICATION_CHALLENGE_ACTIONS = env_list("VERIFICATION_CHALLENGE_ACTIONS", [])
 # Challenges a registration may ask for per attempt: a budget spent without a capture counts
-# as an attempt used, so re-asking until an easy challenge comes up is never free.
+# as an attempt used, and the challenges of one attempt ask the same actions: re-asking until an
+# easy challenge comes up never helps.
 VERIFICATION_CHALLENGES_PER_ATTEMPT = env_int("VERIFICATION_CHALLENGES_PER_ATTEMPT", 3, minimum=1)
 # A random challenge: this many steps, each drawn from the five actions (repeats allowed);
 # 5 steps make 5^5 = 3125 sequences, so a fixed recording passes one with p <= 1/3125.

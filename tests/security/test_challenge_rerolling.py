@@ -98,17 +98,28 @@ def test_random_challenges_are_five_steps_drawn_from_five_actions(settings):
     assert any(len(set(draw)) < len(draw) for draw in draws), "repeats are drawn"
 
 
-def test_a_recording_passes_a_random_challenge_with_probability_under_one_in_a_thousand(
-    settings,
-):
+def test_asking_again_within_an_attempt_asks_the_same_actions(ask, settings):
+    """Re-asking never helps: the challenges of one attempt repeat its actions (new nonce),
+    so the whole budget shows a registration at most one sequence per attempt."""
+    settings.RATE_LIMITS = {}
+    per_attempt = settings.VERIFICATION_CHALLENGES_PER_ATTEMPT
+    answers = [ask().json() for _ in range(budget(settings))]
+    attempts = [answers[i : i + per_attempt] for i in range(0, len(answers), per_attempt)]
+    for challenges in attempts:
+        assert len({tuple(c["actions"]) for c in challenges}) == 1, challenges
+        assert len({c["nonce"] for c in challenges}) == per_attempt
+    seen = {tuple(c["actions"]) for c in answers}
+    assert len(seen) <= settings.VERIFICATION_MAX_ATTEMPTS
+
+
+def test_a_recording_passes_a_registration_with_probability_under_one_in_a_thousand(ask, settings):
     # The engine admits at most one action per window (see liveness.judge_schedule), so one
-    # recording meets at most one of the len(ACTIONS) ** steps equally likely sequences.
-    sequences = len(reasons.ACTIONS) ** settings.VERIFICATION_CHALLENGE_STEPS
+    # recording meets at most one of the len(ACTIONS) ** steps equally likely sequences; a
+    # registration shows at most one sequence per attempt (the test above).
+    sequences = len(reasons.ACTIONS) ** len(ask().json()["actions"])
     assert sequences == 3125
-    per_challenge = 1 / sequences
-    assert per_challenge < 1 / 1000
-    per_registration = budget(settings) * per_challenge  # every challenge it can ever get
-    assert per_registration == pytest.approx(9 / 3125)
+    per_registration = settings.VERIFICATION_MAX_ATTEMPTS / sequences
+    assert per_registration < 1 / 1000, f"{per_registration:.5f}"
 
 
 def test_a_capture_after_a_spent_budget_counts_as_the_next_attempt(users, draft, settings):

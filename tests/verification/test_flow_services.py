@@ -181,7 +181,7 @@ def test_a_random_challenge_is_five_steps_each_in_its_own_window(draft, users, s
         starts = [step["from_s"] for step in challenge.schedule]
         assert starts == [1.0, 4.0, 7.0, 10.0, 13.0]  # first at 1 s, 2.5 s each, 0.5 s apart
         assert all(step["to_s"] == step["from_s"] + 2.5 for step in challenge.schedule)
-    assert len({tuple(c.actions) for c in issued}) > 1, "the actions vary"
+    # One attempt asks the same actions each time (tests/security/test_challenge_rerolling.py).
 
 
 def test_a_capture_needs_consent_and_portrait(users, outlet_gd):

@@ -4,14 +4,17 @@ Challenges are scarce: ``VERIFICATION_CHALLENGES_PER_ATTEMPT`` per attempt. A ca
 its attempt; a budget spent without one ends it too, so at most
 ``VERIFICATION_MAX_ATTEMPTS`` x ``VERIFICATION_CHALLENGES_PER_ATTEMPT`` challenges are ever
 issued to a registration. A random challenge is ``VERIFICATION_CHALLENGE_STEPS`` actions drawn
-uniformly, with repeats, from the engine's five, each with its window of the recording: a
-fixed recording meets at most one sequence per schedule (see the engine's README), so it passes
-one challenge with p <= 5^-5 = 1/3125, and a whole registration with p <= 9/3125 (1/347).
+uniformly, with repeats, from the engine's five, each with its window of the recording; the
+challenges of one attempt all ask the same actions, so re-asking draws nothing new. A fixed
+recording meets at most one sequence per schedule (see the engine's README), so it passes one
+attempt with p <= 5^-5 = 1/3125, and a whole registration (3 attempts) with p <= 3/3125
+(0.096 %, 1 in 1,042).
 """
 
 import math
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -75,46 +78,47 @@ def challenge_schedule(actions: list[str]) -> list[dict]:
     ]
 
 
-def challenge_attempt(registration: Registration) -> tuple[int, int]:
-    """(the attempt the next challenge belongs to, how many challenges that attempt has had).
+@dataclass(frozen=True, slots=True)
+class ChallengeWalk:
+    """Where a registration stands in its challenge budget."""
 
-    Walks the challenges in the order issued: a used one (a capture) ends its attempt, and so
-    does the ``VERIFICATION_CHALLENGES_PER_ATTEMPT``-th unused one of an attempt.
-    """
-    attempt, issued, _ = _walk_challenges(registration)
-    return attempt, issued
+    attempt: int  # the attempt the next challenge belongs to
+    issued: int  # how many challenges that attempt has had
+    actions: list[str] | None  # what that attempt's challenges ask (None: none issued yet)
+    attempt_of: int | None  # the attempt of the challenge asked about, if any
 
 
-def _walk_challenges(registration: Registration, until=None) -> tuple[int, int, int | None]:
-    """(attempt, challenges of it so far, the attempt ``until`` belongs to) after walking the
-    registration's challenges in the order issued."""
+def challenge_walk(registration: Registration, *, of=None) -> ChallengeWalk:
+    """Walks the challenges in the order issued: a used one (a capture) ends its attempt, and
+    so does the ``VERIFICATION_CHALLENGES_PER_ATTEMPT``-th unused one of an attempt."""
     budget = settings.VERIFICATION_CHALLENGES_PER_ATTEMPT
-    attempt, issued, attempt_of_until = 1, 0, None
-    rows = registration.challenges.order_by("issued_at", "pk").values_list("pk", "used_at")
-    for pk, used_at in rows:
+    attempt, issued, actions, attempt_of = 1, 0, None, None
+    rows = registration.challenges.order_by("issued_at", "pk")
+    for pk, used_at, asked in rows.values_list("pk", "used_at", "actions"):
         issued += 1
-        if pk == until:
-            attempt_of_until = attempt
+        actions = actions or asked
+        if pk == of:
+            attempt_of = attempt
         if used_at is not None or issued >= budget:
-            attempt, issued = attempt + 1, 0
-    return attempt, issued, attempt_of_until
+            attempt, issued, actions = attempt + 1, 0, None
+    return ChallengeWalk(attempt, issued, actions, attempt_of)
 
 
 def _capture_attempt(registration: Registration, challenge: Challenge) -> int:
     """The attempt a capture answering ``challenge`` counts as: the one its challenge belongs
     to (attempts spent on unused challenges count), and always after the last capture."""
-    _, _, of_challenge = _walk_challenges(registration, until=challenge.pk)
+    of_challenge = challenge_walk(registration, of=challenge.pk).attempt_of
     last = registration.verification_jobs.order_by("-attempt").values_list("attempt", flat=True)
     return max(of_challenge or 1, (last.first() or 0) + 1)
 
 
-def _require_challenge_left(registration: Registration, attempts: int) -> tuple[int, int]:
+def _require_challenge_left(registration: Registration, attempts: int) -> ChallengeWalk:
     if attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
         raise VerificationError(VerificationCode.ATTEMPTS_EXHAUSTED, status=409)
-    attempt, issued = challenge_attempt(registration)
-    if attempt > settings.VERIFICATION_MAX_ATTEMPTS:
+    walk = challenge_walk(registration)
+    if walk.attempt > settings.VERIFICATION_MAX_ATTEMPTS:
         raise VerificationError(VerificationCode.CHALLENGES_EXHAUSTED, status=409)
-    return attempt, issued + 1
+    return walk
 
 
 @transaction.atomic
@@ -128,9 +132,12 @@ def challenge_issue(*, registration: Registration, actor) -> Challenge:
         raise VerificationError(VerificationCode.CONSENT_MISSING, status=409)
     if not state.has_portrait:
         raise VerificationError(VerificationCode.PORTRAIT_MISSING, status=409)
-    attempt, number = _require_challenge_left(registration, state.attempts)
+    walk = _require_challenge_left(registration, state.attempts)
     now = timezone.now()
-    actions = challenge_actions()
+    # Asking again within an attempt (the camera failed, the page was reloaded) asks the same
+    # actions again: re-asking draws nothing new, so a registration's recording meets at most
+    # one sequence per attempt.
+    actions = walk.actions or challenge_actions()
     challenge = Challenge.objects.create(
         nonce=secrets.token_urlsafe(32),
         registration=registration,
@@ -144,7 +151,10 @@ def challenge_issue(*, registration: Registration, actor) -> Challenge:
         action=Action.CHALLENGE_ISSUED,
         actor=actor,
         obj=registration,
-        changes={"attempt": (None, attempt), "challenge_of_attempt": (None, number)},
+        changes={
+            "attempt": (None, walk.attempt),
+            "challenge_of_attempt": (None, walk.issued + 1),
+        },
     )
     return challenge
 
