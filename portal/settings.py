@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -146,6 +148,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "registrations",
     "verification",
+    "portal.api.apps.ApiConfig",
     "portal.devtools",
     "axes",  # last, as django-axes asks: brute-force locks on sign-in
 ]
