@@ -30,3 +30,6 @@ urlpatterns = [
     path("operator/", include((operator_patterns, "operator"))),
     path("ministry/", include((ministry_patterns, "ministry"))),
 ]
+
+# The partner API's registration operations, mounted under /api/v1/ by portal/api/urls.py.
+api_urlpatterns = []

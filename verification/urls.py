@@ -32,3 +32,6 @@ urlpatterns = [
     path("review/", include((review_patterns, "review"))),
     path("evidence/", include((evidence_patterns, "evidence"))),
 ]
+
+# The partner API's verification operations, mounted under /api/v1/ by portal/api/urls.py.
+api_urlpatterns = []

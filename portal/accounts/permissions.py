@@ -29,6 +29,7 @@ class Perm(StrEnum):
     CHANGE_POLICY = "registrations.change_registrationpolicy"
     VIEW_AUDIT_TRAIL = "audit.view_auditevent"
     VIEW_EVIDENCE = "verification.view_biometricevidence"
+    MANAGE_API_KEYS = "api.manage_api_keys"
 
 
 class Grant(StrEnum):

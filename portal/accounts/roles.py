@@ -50,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         Perm.REVIEW_REGISTRATION,
         Perm.CANCEL_REGISTRATION,
         Perm.VIEW_EVIDENCE,
+        Perm.MANAGE_API_KEYS,
     ],
     Role.OUTLET_STAFF: [
         Perm.USE_PAGES,
