@@ -1,6 +1,7 @@
 """Who is acting and from where, for the audit events written during one request or task."""
 
 import contextvars
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
@@ -10,6 +11,10 @@ class RequestMeta:
     ip_address: str | None = None
     user_agent: str = ""
     request_id: str = ""
+    # Set by the partner API's authentication: the key the request came with, and the
+    # service account it acts for (events by that account are the key's).
+    api_key_id: str = ""
+    api_key_account_id: int | None = None
 
 
 _NO_REQUEST = RequestMeta()  # a task, a command: no request behind the event
@@ -28,6 +33,18 @@ def set_request_meta(meta: RequestMeta) -> contextvars.Token:
 
 def reset_request_meta(token: contextvars.Token) -> None:
     _current.reset(token)
+
+
+def act_with_api_key(*, public_id: str, account_id: int, ip_address: str | None) -> None:
+    """The rest of this request acts with an API key, from ``ip_address`` (the client's
+    address as the key's allow-list saw it). The request's middleware resets it at the end."""
+    meta = dataclasses.replace(
+        current_request_meta(),
+        api_key_id=public_id,
+        api_key_account_id=account_id,
+        ip_address=ip_address,
+    )
+    _current.set(meta)
 
 
 def _client_ip(request) -> str | None:

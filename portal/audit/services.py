@@ -30,7 +30,7 @@ def _lock_chain() -> None:
     # SQLite: the portal opens write transactions with BEGIN IMMEDIATE, one writer at a time.
 
 
-def _actor_fields(actor) -> dict:
+def _actor_fields(actor, meta) -> dict:
     if actor is None:
         return {"actor_type": "system", "actor_id": "", "actor_label": "system", "actor_role": ""}
     if isinstance(actor, str):
@@ -38,6 +38,13 @@ def _actor_fields(actor) -> dict:
     # The actor says what it is: the audit trail sits below the accounts and takes the role
     # (a choice with a ``value``, or None) from the user object its caller passes.
     role = getattr(actor, "role", None)
+    if meta.api_key_id and actor.pk == meta.api_key_account_id:
+        return {
+            "actor_type": AuditEvent.ActorType.API_KEY,
+            "actor_id": meta.api_key_id,
+            "actor_label": actor.get_username(),
+            "actor_role": role.value if role else "",
+        }
     return {
         "actor_type": AuditEvent.ActorType.USER,
         "actor_id": str(actor.pk),
@@ -90,7 +97,7 @@ def audit_record(
         request_id=meta.request_id,
         reason=reason.strip(),
         prev_hash=head["hash"] if head else chain.GENESIS_HASH,
-        **_actor_fields(actor),
+        **_actor_fields(actor, meta),
     )
     event.hash = chain.event_hash(event_as_dict(event))
     event.save()

@@ -122,43 +122,65 @@ def problem_details_handler(exc, context):
     own exceptions (validation, authentication, throttling, 404) get the same shape. Anything
     else is left to DRF, which lets it become a 500 without leaking details.
     """
+    from django.core.exceptions import RequestDataTooBig
     from rest_framework import exceptions
     from rest_framework.response import Response
     from rest_framework.views import exception_handler
 
+    request = context.get("request")
     if isinstance(exc, PortalError):
-        body = _problem(exc.status, exc.message, reasons=exc.reasons)
+        body = problem_body(exc.status, exc.message, reasons=exc.reasons, request=request)
         body["errors"] = [
             {"code": e.code, "detail": e.message, **({"field": e.field} if e.field else {})}
             for e in exc
         ]
         return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
+    if isinstance(exc, RequestDataTooBig):
+        detail = str(_("The request body is larger than this server accepts."))
+        body = problem_body(413, detail, reasons=["request_too_large"], request=request)
+        return Response(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
     response = exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = _problem(response.status_code, str(_("Some fields are not valid.")))
-        body["reasons"] = ["invalid"]
+        detail = str(_("Some fields are not valid."))
+        body = problem_body(response.status_code, detail, reasons=["invalid"], request=request)
         body["errors"] = list(_field_errors(exc.detail))
     else:
         detail = getattr(exc, "detail", "")
         code = detail.code if hasattr(detail, "code") else "error"
-        body = _problem(response.status_code, str(detail), reasons=[str(code)])
+        body = problem_body(response.status_code, str(detail), reasons=[str(code)], request=request)
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
 
 
-def _problem(status: int, detail: str, *, reasons: list[str] | None = None) -> dict:
+# Problems of the partner API link to a page describing their first reason, and name the
+# request they answer; elsewhere (the pages' own DRF endpoints) ``type`` stays about:blank.
+API_PATH_PREFIX = "/api/"
+PROBLEM_PAGES_PATH = "/api/v1/problems/"
+
+
+def problem_body(
+    status: int, detail: str, *, reasons: list[str] | None = None, request=None
+) -> dict:
+    """The RFC 9457 members every problem of the portal has."""
     from http import HTTPStatus
 
-    return {
+    reasons = reasons or []
+    body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "reasons": reasons or [],
+        "reasons": reasons,
     }
+    path = getattr(request, "path", "")
+    if path.startswith(API_PATH_PREFIX):
+        if reasons:
+            body["type"] = request.build_absolute_uri(f"{PROBLEM_PAGES_PATH}{reasons[0]}/")
+        body["instance"] = path
+    return body
 
 
 def _field_errors(detail, prefix: str = "") -> Iterator[dict]:

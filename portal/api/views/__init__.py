@@ -1,0 +1,1 @@
+"""The partner API's own views: the key calling, problem pages, docs, the admin's key pages."""
