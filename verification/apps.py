@@ -7,9 +7,14 @@ class VerificationConfig(AppConfig):
     verbose_name = _("Verification")
 
     def ready(self) -> None:
+        from registrations.views.api import NEXT_ACTION_SOURCES
         from registrations.views.registrations import DETAIL_SECTIONS
+        from verification.views.api import verification_next_actions
         from verification.views.registrations import registration_section
 
         # The registration page shows the verification steps, attempts and evidence.
         if registration_section not in DETAIL_SECTIONS:
             DETAIL_SECTIONS.append(registration_section)
+        # The API's registrations list the verification steps among their next actions.
+        if verification_next_actions not in NEXT_ACTION_SOURCES:
+            NEXT_ACTION_SOURCES.append(verification_next_actions)

@@ -103,6 +103,17 @@ class VerificationCode(ErrorCode):
         _("The challenge expired before the recording arrived. Start again."),
     )
     CONSENT_MISSING = "consent_missing", _("Record the subscriber's biometric consent first.")
+    CONSENT_TEXT_UNKNOWN = (
+        "consent_text_unknown",
+        _("This is not the version of the consent text in force: show the current one."),
+    )
+    CONSENT_TIME_IMPOSSIBLE = (
+        "consent_time_impossible",
+        _(
+            "The consent must be collected after the registration was started, and not later "
+            "than now."
+        ),
+    )
     PORTRAIT_MISSING = "portrait_missing", _("Upload the ID portrait first.")
     ATTEMPTS_EXHAUSTED = (
         "attempts_exhausted",

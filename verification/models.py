@@ -18,12 +18,23 @@ from verification.storage import evidence_storage
 
 class Consent(models.Model):
     """The subscriber's separate, explicit consent to the processing of their biometrics,
-    recorded by the member of staff who showed them the text."""
+    recorded by the member of staff who showed them the text, or by a partner's app."""
+
+    class Method(models.TextChoices):
+        # At the counter: the staff member showed the text and recorded the agreement.
+        OUTLET_STAFF = "outlet_staff", _("Recorded by outlet staff")
+        # In a partner's app: the subscriber ticked a box, or signed on the screen.
+        IN_APP_CHECKBOX = "in_app_checkbox", _("Ticked in the partner's app")
+        IN_APP_SIGNATURE = "in_app_signature", _("Signed in the partner's app")
 
     registration = models.OneToOneField(
         Registration, on_delete=models.PROTECT, related_name="biometric_consent"
     )
     text_version = models.CharField(max_length=32)
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.OUTLET_STAFF)
+    # When the subscriber agreed: at an outlet, when it was recorded; a partner says when its
+    # app collected it, which may be a little before it reaches the portal.
+    collected_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
