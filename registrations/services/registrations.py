@@ -25,6 +25,7 @@ from registrations.services.subscribers import (
     subscriber_for,
     validated_subscriber,
 )
+from registrations.signals import RegistrationEvent, registration_event
 
 
 def _refused_step(registration: Registration, action: Step) -> RegistrationError:
@@ -162,6 +163,16 @@ def _step(
     )
 
 
+def _tell(event: RegistrationEvent, registration: Registration) -> None:
+    # Inside the step's transaction: what listeners write rolls back with the step.
+    registration_event.send(
+        sender=Registration,
+        event=event,
+        registration=registration,
+        reasons=list(registration.decision_reasons),
+    )
+
+
 def _require(registration: Registration, action: Step) -> None:
     if not lifecycle.is_open_for(registration, action):
         raise _refused_step(registration, action)
@@ -254,6 +265,7 @@ def registration_decide(
         fields=("decision_reasons", "decided_at"),
         changes={"decision_reasons": ([], list(reasons))},
     )
+    _tell(RegistrationEvent.DECIDED, registration)
     return registration
 
 
@@ -281,6 +293,7 @@ def registration_review(
         reason=registration.decision_note,
         fields=("decided_by", "decision_note", "decided_at"),
     )
+    _tell(RegistrationEvent.REVIEWED, registration)
     return registration
 
 
@@ -299,4 +312,5 @@ def registration_cancel(*, registration: Registration, actor, note: str = "") ->
         reason=note.strip(),
         fields=("cancelled_at", "decision_note"),
     )
+    _tell(RegistrationEvent.CANCELLED, registration)
     return registration

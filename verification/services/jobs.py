@@ -16,6 +16,7 @@ from registrations import lifecycle
 from registrations import services as registration_services
 from registrations.lifecycle import Step
 from registrations.models import Outlet, Registration
+from registrations.signals import RegistrationEvent, registration_event
 from verification.engine import reasons as engine_reasons
 from verification.errors import VerificationCode
 from verification.models import BiometricEvidence, VerificationJob
@@ -249,6 +250,13 @@ def verification_job_complete(*, job_id, result) -> bool:
         registration_services.registration_decide(
             registration=job.registration,
             decision=_REGISTRATION_STATUS[outcome],
+            reasons=reasons,
+        )
+    elif outcome == VerificationJob.Outcome.RETAKE:
+        registration_event.send(
+            sender=Registration,
+            event=RegistrationEvent.RETAKE_NEEDED,
+            registration=job.registration,
             reasons=reasons,
         )
     return True

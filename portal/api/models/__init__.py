@@ -2,5 +2,12 @@
 
 from portal.api.models.idempotency import IdempotentRequest
 from portal.api.models.keys import ApiKey
+from portal.api.models.webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
-__all__ = ["ApiKey", "IdempotentRequest"]
+__all__ = [
+    "ApiKey",
+    "IdempotentRequest",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
+]
