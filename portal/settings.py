@@ -125,6 +125,12 @@ if PRODUCTION:
 else:
     SECRET_KEY = env_secret("SECRET_KEY") or local_secret("secret_key")
 
+# make bench-api's server only: a bare JsonResponse (portal/urls.py), the ceiling the API is
+# measured against. Never in production.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
+if PRODUCTION and BENCH_ENDPOINTS:
+    raise ImproperlyConfigured("BENCH_ENDPOINTS must be off when DJANGO_ENV=production")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -163,6 +169,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.audit.context.AuditRequestMiddleware",
+    # The partner API: problem details for every error, then Idempotency-Key on writes.
+    "portal.api.middleware.ApiProblemMiddleware",
+    "portal.api.middleware.IdempotencyMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.lib.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -420,14 +429,17 @@ RATE_LIMITS = {
     "challenge": {
         "account": env_rate("RATE_LIMIT_CHALLENGES_PER_ACCOUNT", "30/hour"),
         "outlet": env_rate("RATE_LIMIT_CHALLENGES_PER_OUTLET", "120/hour"),
+        "api_key": env_rate("RATE_LIMIT_CHALLENGES_PER_API_KEY", "3000/hour"),
     },
     "capture_upload": {
         "account": env_rate("RATE_LIMIT_UPLOADS_PER_ACCOUNT", "20/hour"),
         "outlet": env_rate("RATE_LIMIT_UPLOADS_PER_OUTLET", "60/hour"),
+        "api_key": env_rate("RATE_LIMIT_UPLOADS_PER_API_KEY", "1000/hour"),
     },
     "registration": {
         "account": env_rate("RATE_LIMIT_REGISTRATIONS_PER_ACCOUNT", "100/day"),
         "outlet": env_rate("RATE_LIMIT_REGISTRATIONS_PER_OUTLET", "200/day"),
+        "api_key": env_rate("RATE_LIMIT_REGISTRATIONS_PER_API_KEY", "20000/day"),
     },
 }
 
@@ -543,13 +555,82 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verification.sweep_stranded_registrations",
         "schedule": 300.0,
     },
+    "api-idempotency-purge": {"task": "api.purge_idempotent_requests", "schedule": 3600.0},
+    # Webhook messages due (a retry's time has come, or the broker was down at commit).
+    "webhooks-drain": {"task": "api.drain_webhooks", "schedule": 10.0},
 }
 
+# Webhooks: private, loopback and link-local addresses are refused unless this is on (tests,
+# the demo: a receiver on the same machine); each POST gives up after this many seconds.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+WEBHOOK_TIMEOUT_S = env_float("WEBHOOK_TIMEOUT_S", 5.0, minimum=0.5)
+# The longest wait a receiver's Retry-After may ask for before the next attempt.
+WEBHOOK_RETRY_AFTER_MAX_S = env_int("WEBHOOK_RETRY_AFTER_MAX_S", 86400, minimum=1)
+
+# The partner API (portal/api). An Idempotency-Key is remembered this long (documented: 24 h).
+API_IDEMPOTENCY_TTL_S = env_int("API_IDEMPOTENCY_TTL_S", 24 * 3600, minimum=3600)
+# A first request unanswered after this long died with its process: its key may run again.
+API_IDEMPOTENCY_IN_FLIGHT_S = env_int("API_IDEMPOTENCY_IN_FLIGHT_S", 600, minimum=60)
+# The largest request body the API reads (a capture video and its form fields).
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", FILE_UPLOAD_MAX_MEMORY_SIZE)
+# Each key's token bucket: this many requests a second sustained, bursts of API_BURST.
+API_RATE_PER_S = env_float("API_RATE_PER_S", 20.0, minimum=0.1)
+API_BURST = env_int("API_BURST", 100, minimum=1)
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Partner API keys only: no session, so no CSRF (portal/api/auth.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttles.ApiKeyRateThrottle"],
+    # JSON only: no browsable HTML API.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Every API error as RFC 9457 problem details, with the portal's reason codes.
     "EXCEPTION_HANDLER": "portal.lib.errors.problem_details_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SIM registration partner API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": """Register subscribers online, with live face verification, as an outlet does.
+
+**Authentication.** Every operation takes an API key from your carrier:
+`Authorization: Bearer simk_<public id>_<secret><checksum>`. A key acts for your partner
+account of one operator; it may expire, be limited to IP networks and be revoked. Keys match
+`simk_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}` (the last 6 characters a CRC32 checksum), so a secret
+scanner can find a leaked one.
+
+**Idempotency.** Every POST, PUT, PATCH and DELETE needs an `Idempotency-Key` header (a new
+UUID per operation). Sending the same request again with the same key within 24 hours
+replays the first response, with `Idempotent-Replayed: true`; the same key with a different
+request is a 422; while the first is still running, a 409. A 5xx is not kept: retry it with
+the same key.
+
+**Errors.** Every error is RFC 9457 `application/problem+json`: `type` (a page describing the
+problem), `title`, `status`, `detail`, `instance`, `reasons` (stable codes; `GET
+/api/v1/reasons` gives their plain sentences) and `errors` (each refusal with its `field`).
+
+**Rate limit.** Each key may make 20 requests a second sustained, in bursts of 100; beyond,
+a 429 with `Retry-After`.
+
+**Pagination.** Lists are cursor-paginated: follow `next` until it is null.""",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set the operations share (registration and verification).
+    "ENUM_NAME_OVERRIDES": {
+        "RegistrationStatusEnum": "registrations.models.Registration.Status",
+        "ChallengeActionEnum": "verification.engine.reasons.ACTIONS",
+        "VerificationJobStatusEnum": "verification.models.VerificationJob.Status",
+        "VerificationStatusEnum": "verification.views.api.VERIFICATION_STATUSES",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.problems_and_idempotency",
+    ],
 }
 
 LOGGING = {

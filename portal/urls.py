@@ -1,5 +1,6 @@
 """The site's routes: each app's urls.py, mounted once."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -14,3 +15,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
+
+# make bench-api's bare JsonResponse, on its own server only (the setting is refused in
+# production). Named, not imported: nothing else loads the devtools.
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.append(path("", include("portal.devtools.bench_api")))

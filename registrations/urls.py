@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from registrations.views import outlets, policy, registrations, staff
+from registrations.views import api, outlets, policy, registrations, staff
 
 registration_patterns = [
     path("", registrations.registration_list, name="list"),
@@ -32,4 +32,14 @@ urlpatterns = [
 ]
 
 # The partner API's registration operations, mounted under /api/v1/ by portal/api/urls.py.
-api_urlpatterns = []
+api_urlpatterns = [
+    path("registrations", api.RegistrationCollectionApi.as_view(), name="registrations"),
+    path(
+        "registrations/<uuid:pk>", api.RegistrationDetailApi.as_view(), name="registration_detail"
+    ),
+    path(
+        "registrations/<uuid:pk>/cancel",
+        api.RegistrationCancelApi.as_view(),
+        name="registration_cancel",
+    ),
+]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from verification.views import captures, evidence, review
+from verification.views import api, captures, evidence, review
 
 # The outlet's steps, under the registration they verify.
 capture_patterns = [
@@ -34,4 +34,23 @@ urlpatterns = [
 ]
 
 # The partner API's verification operations, mounted under /api/v1/ by portal/api/urls.py.
-api_urlpatterns = []
+api_urlpatterns = [
+    path(
+        "registrations/<uuid:pk>/portrait", api.PortraitApi.as_view(), name="registration_portrait"
+    ),
+    path("registrations/<uuid:pk>/consent", api.ConsentApi.as_view(), name="registration_consent"),
+    path(
+        "registrations/<uuid:pk>/challenges",
+        api.ChallengeApi.as_view(),
+        name="registration_challenges",
+    ),
+    path(
+        "registrations/<uuid:pk>/captures", api.CaptureApi.as_view(), name="registration_captures"
+    ),
+    path(
+        "registrations/<uuid:pk>/verification",
+        api.VerificationApi.as_view(),
+        name="registration_verification",
+    ),
+    path("reasons", api.ReasonsApi.as_view(), name="reasons"),
+]

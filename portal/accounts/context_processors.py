@@ -14,6 +14,8 @@ _NAVIGATION: list[tuple[str, str, Perm]] = [
     (_("Review"), "review:list", Perm.REVIEW_REGISTRATION),
     (_("Outlets"), "operator:outlets", Perm.MANAGE_OUTLETS),
     (_("Staff"), "operator:staff", Perm.MANAGE_STAFF),
+    (_("API keys"), "api-pages:keys", Perm.MANAGE_API_KEYS),
+    (_("Webhooks"), "api-pages:webhooks", Perm.VIEW_WEBHOOKS),
     (_("Registration policy"), "ministry:policy", Perm.CHANGE_POLICY),
     (_("Audit trail"), "audit:list", Perm.VIEW_AUDIT_TRAIL),
     (_("Administration"), "admin:index", Perm.USE_ADMIN_SITE),

@@ -30,6 +30,8 @@ class Perm(StrEnum):
     VIEW_AUDIT_TRAIL = "audit.view_auditevent"
     VIEW_EVIDENCE = "verification.view_biometricevidence"
     MANAGE_API_KEYS = "api.manage_api_keys"
+    VIEW_WEBHOOKS = "api.view_webhookendpoint"
+    MANAGE_WEBHOOKS = "api.change_webhookendpoint"
 
 
 class Grant(StrEnum):

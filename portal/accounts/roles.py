@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         Perm.CANCEL_REGISTRATION,
         Perm.VIEW_EVIDENCE,
         Perm.MANAGE_API_KEYS,
+        Perm.VIEW_WEBHOOKS,
     ],
     Role.OUTLET_STAFF: [
         Perm.USE_PAGES,
@@ -64,6 +65,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         Perm.VIEW_REGISTRATION,
         Perm.ADD_REGISTRATION,
         Perm.SUBMIT_REGISTRATION,
+        Perm.CANCEL_REGISTRATION,
+        Perm.MANAGE_WEBHOOKS,
     ],
 }
 

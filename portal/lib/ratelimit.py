@@ -51,6 +51,7 @@ class RateLimitCode(ErrorCode):
 _MESSAGES = {
     "account": _("This account has sent too many of these requests. Try again in %(minutes)d min."),
     "outlet": _("This outlet has sent too many of these requests. Try again in %(minutes)d min."),
+    "api_key": _("This API key has sent too many of these requests. Try again in %(minutes)d min."),
 }
 
 

@@ -115,6 +115,57 @@ MATRIX = [
     row("get", "/operator/staff/{staff_cucc}/", 302, 403, 403, 403, 404, 403, 403),
     row("post", "/operator/staff/{staff_gd}/", 302, 403, 403, 403, 400, 403, 403),
     row("post", "/operator/staff/{staff_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    # The operator's partner API keys (apikey_cucc: another operator's, so a 404).
+    row("get", "/operator/api-keys/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/api-keys/new/", 302, 403, 403, 403, 200, 403, 403),
+    row("post", "/operator/api-keys/new/", 302, 403, 403, 403, 400, 403, 403),
+    row("get", "/operator/api-keys/{apikey_cmcc}/revoke/", 302, 403, 403, 403, 200, 403, 403),
+    row("post", "/operator/api-keys/{apikey_cmcc}/revoke/", 302, 403, 403, 403, 302, 403, 403),
+    row("get", "/operator/api-keys/{apikey_cucc}/revoke/", 302, 403, 403, 403, 404, 403, 403),
+    row("post", "/operator/api-keys/{apikey_cucc}/revoke/", 302, 403, 403, 403, 404, 403, 403),
+    # The operator's webhooks (webhook_cucc and its message: another operator's, so a 404).
+    row("get", "/operator/webhooks/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/webhooks/{webhook_cmcc}/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/webhooks/{webhook_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    row(
+        "post",
+        "/operator/webhooks/messages/{message_cmcc}/redeliver/",
+        302,
+        403,
+        403,
+        403,
+        302,
+        403,
+        403,
+    ),
+    row(
+        "post",
+        "/operator/webhooks/messages/{message_cucc}/redeliver/",
+        302,
+        403,
+        403,
+        403,
+        404,
+        403,
+        403,
+    ),
+    row(
+        "get",
+        "/operator/webhooks/messages/{message_cmcc}/redeliver/",
+        302,
+        403,
+        403,
+        403,
+        405,
+        403,
+        403,
+    ),
+    # The partner API's documentation: public, for everybody.
+    row("get", "/api/v1/schema/", 200, 200, 200, 200, 200, 200, 200),
+    row("get", "/api/v1/docs/", 200, 200, 200, 200, 200, 200, 200),
+    row("get", "/api/v1/redoc/", 200, 200, 200, 200, 200, 200, 200),
+    row("get", "/api/v1/problems/", 200, 200, 200, 200, 200, 200, 200),
+    row("get", "/api/v1/problems/{problem}/", 200, 200, 200, 200, 200, 200, 200),
     row("get", "/ministry/policy/", 302, 200, 403, 403, 403, 403, 403),
     row("post", "/ministry/policy/", 302, 400, 403, 403, 403, 403, 403),
     row("get", "/audit/", 302, 200, 200, 200, 200, 403, 403),
@@ -236,6 +287,156 @@ MATRIX = [
 ]
 
 
+# The partner API: every operation for every principal. A key of CMCC's partner, a key of
+# another operator (CUCC), a revoked and an expired CMCC key, no key, and a person signed in to
+# the pages (the carrier admin: the API takes no session). Objects: api_draft and api_ready are
+# CMCC's partner's online drafts (api_ready has its consent and portrait), api_approved is
+# approved; reg_gd is CMCC's too, but an outlet's: not the partner's, so a 404 like any other.
+API_PRINCIPALS = ["key_cmcc", "key_cucc", "key_revoked", "key_expired", "no_key", "page_user"]
+NO_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def api_row(method, url, *statuses, body=None):
+    assert len(statuses) == len(API_PRINCIPALS)
+    return (method, url, body, dict(zip(API_PRINCIPALS, statuses, strict=True)))
+
+
+#                                                          cmcc cucc revoked expired none page
+API_MATRIX = [
+    # The key a request is made with, described to its holder.
+    api_row("get", "/api/v1/api-key", 200, 200, 401, 401, 401, 401),
+    # The reason vocabulary is documentation: no key needed, but a key sent is checked.
+    api_row("get", "/api/v1/reasons", 200, 200, 401, 401, 200, 200),
+    api_row("get", "/api/v1/registrations", 200, 200, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations", 400, 400, 401, 401, 401, 401, body={}),
+    api_row("get", "/api/v1/registrations/{api_draft}", 200, 404, 401, 401, 401, 401),
+    api_row("get", "/api/v1/registrations/{reg_gd}", 404, 404, 401, 401, 401, 401),
+    api_row("get", f"/api/v1/registrations/{NO_ID}", 404, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{api_approved}/cancel", 200, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{api_draft}/cancel", 409, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{reg_gd}/cancel", 404, 404, 401, 401, 401, 401),
+    api_row("get", "/api/v1/registrations/{api_approved}/cancel", 405, 405, 401, 401, 401, 401),
+    # A body that is not an image: the scope is checked first, then the Content-Type.
+    api_row("put", "/api/v1/registrations/{api_draft}/portrait", 415, 404, 401, 401, 401, 401),
+    api_row("put", "/api/v1/registrations/{reg_gd}/portrait", 404, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{api_draft}/consent", 400, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{reg_gd}/consent", 404, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{api_ready}/challenges", 201, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{api_draft}/challenges", 409, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{reg_gd}/challenges", 404, 404, 401, 401, 401, 401),
+    # JSON instead of multipart: refused before anything is spent.
+    api_row("post", "/api/v1/registrations/{api_ready}/captures", 415, 404, 401, 401, 401, 401),
+    api_row("post", "/api/v1/registrations/{reg_gd}/captures", 404, 404, 401, 401, 401, 401),
+    api_row("get", "/api/v1/registrations/{api_draft}/verification", 200, 404, 401, 401, 401, 401),
+    api_row("get", "/api/v1/registrations/{reg_gd}/verification", 404, 404, 401, 401, 401, 401),
+    # Webhook endpoints: webhook_cmcc is CMCC's partner's, so another operator's key gets a 404.
+    api_row("get", "/api/v1/webhook-endpoints", 200, 200, 401, 401, 401, 401),
+    api_row("post", "/api/v1/webhook-endpoints", 400, 400, 401, 401, 401, 401, body={}),
+    api_row("get", "/api/v1/webhook-endpoints/{webhook_cmcc}", 200, 404, 401, 401, 401, 401),
+    api_row("patch", "/api/v1/webhook-endpoints/{webhook_cmcc}", 200, 404, 401, 401, 401, 401),
+    api_row("delete", f"/api/v1/webhook-endpoints/{NO_ID}", 404, 404, 401, 401, 401, 401),
+    api_row(
+        "post",
+        "/api/v1/webhook-endpoints/{webhook_cmcc}/rotate-secret",
+        200,
+        404,
+        401,
+        401,
+        401,
+        401,
+    ),
+]
+
+
+def _api_world(users, cmcc, cucc) -> tuple[dict, dict]:
+    """The API's principals (plaintext keys) and objects (ids)."""
+    from django.conf import settings
+
+    from portal.api.models import ApiKey
+    from portal.api.services import api_key_create, api_key_revoke
+    from registrations import services
+    from tests.factories import next_iccid, next_msisdn, subscriber_details
+    from verification.services import consent_record
+
+    partner, admin = users["partner"], users["carrier_admin"]
+
+    def online(status="draft"):
+        registration = services.registration_create(
+            actor=partner,
+            subscriber=subscriber_details(),
+            operator=cmcc,
+            msisdn=next_msisdn(),
+            iccid=next_iccid(),
+        )
+        if status == "approved":
+            services.registration_submit(
+                registration=registration, actor=partner, with_capture=True
+            )
+            services.registration_start_verification(registration=registration)
+            services.registration_decide(registration=registration, decision="approved", reasons=[])
+        return registration
+
+    ready = online()
+    consent_record(
+        registration=ready, actor=partner, text_version=settings.BIOMETRIC_CONSENT_VERSION
+    )
+    store_stand_in_portrait(ready)
+    revoked, revoked_key = api_key_create(operator=cmcc, name="revoked", actor=admin)
+    api_key_revoke(api_key=revoked, actor=admin)
+    expired, expired_key = api_key_create(operator=cmcc, name="expired", actor=admin)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    ApiKey.objects.filter(pk=expired.pk).update(
+        created_at=an_hour_ago - timedelta(days=1), expires_at=an_hour_ago
+    )
+    keys = {
+        "key_cmcc": api_key_create(operator=cmcc, name="shop", actor=admin)[1],
+        "key_cucc": api_key_create(operator=cucc, name="app", actor=users["carrier_admin_cucc"])[1],
+        "key_revoked": revoked_key,
+        "key_expired": expired_key,
+    }
+    ids = {"api_draft": online().pk, "api_ready": ready.pk, "api_approved": online("approved").pk}
+    return keys, ids
+
+
+def _key_page_ids() -> dict:
+    """A key of each operator for the key pages, and a problem page's code."""
+    from portal.api.models import ApiKey
+
+    return {
+        "apikey_cmcc": ApiKey.objects.get(name="shop").pk,
+        "apikey_cucc": ApiKey.objects.get(name="app").pk,
+        "problem": "not_found",
+    }
+
+
+def _webhook_ids(users, cmcc, cucc) -> dict:
+    """An endpoint of each operator's partner account, and a message to each."""
+    from portal.api.models import ApiKey, WebhookMessage
+    from portal.api.webhooks import webhook_endpoint_create
+
+    def endpoint_and_message(owner, operator):
+        endpoint, _ = webhook_endpoint_create(
+            owner=owner,
+            operator=operator,
+            url="https://8.8.8.8/hooks",
+            events=["registration.decided"],
+        )
+        message = WebhookMessage.objects.create(
+            endpoint=endpoint, event_type="registration.decided", payload={}
+        )
+        return endpoint.pk, message.pk
+
+    cucc_partner = ApiKey.objects.get(name="app").account
+    webhook_cmcc, message_cmcc = endpoint_and_message(users["partner"], cmcc)
+    webhook_cucc, message_cucc = endpoint_and_message(cucc_partner, cucc)
+    return {
+        "webhook_cmcc": webhook_cmcc,
+        "message_cmcc": message_cmcc,
+        "webhook_cucc": webhook_cucc,
+        "message_cucc": message_cucc,
+    }
+
+
 def _viewing_grants(users, registration) -> dict:
     """Grants to see ``registration``'s evidence: two live ones, and one ended."""
     now = timezone.now()
@@ -291,7 +492,10 @@ def _build_world() -> dict:
         "no_device": 0,
         **_viewing_grants(users, rev_gd),
     }
-    return {"users": users, "ids": ids}
+    api_keys, api_ids = _api_world(users, cmcc, cucc)
+    api_ids.update(_key_page_ids())
+    api_ids.update(_webhook_ids(users, cmcc, cucc))
+    return {"users": users, "ids": {**ids, **api_ids}, "api_keys": api_keys}
 
 
 @pytest.fixture(scope="module")
@@ -338,6 +542,38 @@ def test_each_role_gets_the_expected_status(
             assert response["Location"].startswith(reverse("admin:login"))
 
 
+API_CASES = [
+    pytest.param(method, url, body, who, expected, id=f"{method} {url} as {who}")
+    for method, url, body, expected_by_principal in API_MATRIX
+    for who, expected in expected_by_principal.items()
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body", "who", "expected"), API_CASES)
+def test_each_api_principal_gets_the_expected_status(
+    world, db, client, settings, method, url, body, who, expected
+):
+    settings.EVIDENCE_ROOT = world["evidence_root"]
+    headers = {"HTTP_IDEMPOTENCY_KEY": f"matrix-{method}-{url}-{who}"[:255]}
+    if who in world["api_keys"]:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {world['api_keys'][who]}"
+    if who == "page_user":
+        sign_in(client, world["users"]["carrier_admin"])
+    path = url.format(**world["ids"])
+    if method == "get":
+        response = client.get(path, **headers)
+    elif method == "put":
+        response = client.put(path, b"not an image", content_type="text/plain", **headers)
+    else:
+        response = getattr(client, method)(
+            path, body or {}, content_type="application/json", **headers
+        )
+    assert response.status_code == expected, response.content[:300]
+    assert response["Content-Type"].startswith(
+        "application/problem+json" if expected >= 400 else "application/json"
+    )
+
+
 def test_the_matrix_covers_every_url_of_the_site():
     """A new URL must be added to the matrix: this fails until it is."""
     from django.urls import get_resolver
@@ -354,7 +590,8 @@ def test_the_matrix_covers_every_url_of_the_site():
 
     import re
 
-    covered = {re.sub(r"\{\w+\}", "<>", url.split("?")[0]) for _, url, _ in MATRIX}
+    urls = [url for _, url, _ in MATRIX] + [url for _, url, _, _ in API_MATRIX]
+    covered = {re.sub(r"\{\w+\}", "<>", url.split("?")[0]) for url in urls}
     for route in patterns(get_resolver()):
         normalized = "/" + re.sub(r"<[^>]+>", "<>", route)
         assert normalized in covered, f"{normalized} is missing from the authorization matrix"
