@@ -43,17 +43,10 @@ PROBLEM_SCHEMA = {
             "description": "Stable codes (GET /api/v1/reasons gives their plain sentences).",
         },
         "errors": {
-            "type": "array",
-            "description": "Each refusal: its code, its message, the field it is about if any.",
-            "items": {
-                "type": "object",
-                "required": ["code", "detail"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "detail": {"type": "string"},
-                    "field": {"type": "string"},
-                },
-            },
+            "type": "object",
+            "description": "Field -> its messages; refusals of the request as a whole are "
+            "under non_field_errors. The codes are in reasons.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
     },
 }

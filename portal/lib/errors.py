@@ -130,10 +130,7 @@ def problem_details_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, PortalError):
         body = problem_body(exc.status, exc.message, reasons=exc.reasons, request=request)
-        body["errors"] = [
-            {"code": e.code, "detail": e.message, **({"field": e.field} if e.field else {})}
-            for e in exc
-        ]
+        body["errors"] = _errors_by_field((e.field, e.message) for e in exc)
         return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(exc, RequestDataTooBig):
         detail = str(_("The request body is larger than this server accepts."))
@@ -145,7 +142,7 @@ def problem_details_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = str(_("Some fields are not valid."))
         body = problem_body(response.status_code, detail, reasons=["invalid"], request=request)
-        body["errors"] = list(_field_errors(exc.detail))
+        body["errors"] = _errors_by_field(_field_errors(exc.detail))
     else:
         detail = getattr(exc, "detail", "")
         code = detail.code if hasattr(detail, "code") else "error"
@@ -183,17 +180,26 @@ def problem_body(
     return body
 
 
-def _field_errors(detail, prefix: str = "") -> Iterator[dict]:
-    """DRF's nested validation detail as a flat list of {field, code, detail}."""
+# The key of refusals that concern the request as a whole (DRF's name for them).
+WHOLE_REQUEST = "non_field_errors"
+
+
+def _errors_by_field(refusals: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """``errors`` of a problem: field -> its messages (the codes are in ``reasons``)."""
+    by_field: dict[str, list[str]] = {}
+    for field, message in refusals:
+        by_field.setdefault(field or WHOLE_REQUEST, []).append(str(message))
+    return by_field
+
+
+def _field_errors(detail, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """DRF's nested validation detail as (dotted field, message) pairs."""
     if isinstance(detail, dict):
         for name, value in detail.items():
-            field = name if name != "non_field_errors" else ""
+            field = name if name != WHOLE_REQUEST else ""
             yield from _field_errors(value, f"{prefix}.{field}" if prefix and field else field)
     elif isinstance(detail, list):
         for item in detail:
             yield from _field_errors(item, prefix)
     else:
-        entry = {"code": getattr(detail, "code", "invalid"), "detail": str(detail)}
-        if prefix:
-            entry["field"] = prefix
-        yield entry
+        yield prefix, str(detail)

@@ -52,7 +52,7 @@ def test_a_refused_registration_is_a_problem_naming_every_broken_rule(api):
     assert response.headers["Content-Type"].startswith("application/problem+json")
     problem = response.json()
     assert set(problem["reasons"]) == {"id_checksum", "invalid_msisdn"}
-    assert {error["field"] for error in problem["errors"]} == {"id_number", "msisdn"}
+    assert set(problem["errors"]) == {"id_number", "msisdn"}
     assert not Registration.objects.exists()
 
 
@@ -165,7 +165,7 @@ def test_a_bad_filter_is_a_400_problem_naming_it(api, query, field):
 
     assert response.status_code == 400
     assert response.headers["Content-Type"].startswith("application/problem+json")
-    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert list(response.json()["errors"]) == [field]
 
 
 def test_an_approved_registration_offers_and_takes_cancel(api, partner_cmcc):

@@ -107,10 +107,7 @@ def test_the_api_answers_a_portal_error_with_problem_details():
         "status": 400,
         "detail": "Bad number. Too many.",
         "reasons": ["invalid_msisdn", "cap_reached"],
-        "errors": [
-            {"code": "invalid_msisdn", "detail": "Bad number.", "field": "msisdn"},
-            {"code": "cap_reached", "detail": "Too many."},
-        ],
+        "errors": {"msisdn": ["Bad number."], "non_field_errors": ["Too many."]},
     }
 
 
@@ -118,9 +115,7 @@ def test_the_api_answers_drf_errors_with_problem_details_too():
     invalid = _handled(exceptions.ValidationError({"msisdn": ["This field is required."]}))
     assert invalid.status_code == 400
     assert invalid.data["reasons"] == ["invalid"]
-    assert invalid.data["errors"] == [
-        {"code": "invalid", "detail": "This field is required.", "field": "msisdn"}
-    ]
+    assert invalid.data["errors"] == {"msisdn": ["This field is required."]}
     missing = _handled(exceptions.NotFound())
     assert missing.status_code == 404
     assert (missing.data["title"], missing.data["reasons"]) == ("Not Found", ["not_found"])
