@@ -206,7 +206,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Keep connections between requests in production (a new PostgreSQL connection per
+        # request costs more than most views); the local demo opens one per request.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -9,7 +9,12 @@ from django.db.models import QuerySet
 
 from portal.accounts.permissions import Grant
 from portal.accounts.roles import Role, role_of
-from portal.accounts.scoping import granted_pks, reviewed_operator_pks, sees_nation
+from portal.accounts.scoping import (
+    granted_pk_list,
+    granted_pks,
+    reviewed_operator_pks,
+    sees_nation,
+)
 from registrations.lifecycle import Step, states_allowing
 from registrations.models import Operator, Outlet, Province, Registration
 
@@ -30,7 +35,7 @@ def operators_in_scope(user) -> QuerySet[Operator]:
     if role == Role.CARRIER_ADMIN:
         return Operator.objects.filter(pk__in=granted_pks(user, Grant.MANAGE_OPERATOR))
     if role == Role.API_PARTNER:
-        return Operator.objects.filter(pk__in=granted_pks(user, Grant.USE_PARTNER_API))
+        return Operator.objects.filter(pk__in=granted_pk_list(user, Grant.USE_PARTNER_API))
     if role == Role.OUTLET_STAFF:
         return Operator.objects.filter(outlets__in=outlets_in_scope(user)).distinct()
     return Operator.objects.none()
@@ -68,9 +73,11 @@ def registrations_in_scope(user) -> QuerySet[Registration]:
     if role == Role.OUTLET_STAFF:
         return registrations.filter(outlet__in=outlets_in_scope(user))
     if role == Role.API_PARTNER:
-        # A partner sees what it submitted itself, for its operator only.
-        return registrations.filter(
-            operator__in=operators_in_scope(user),
+        # A partner sees what it submitted itself, for its operator only. Every API request
+        # passes here: its operators are a list of pks, not a subquery to build and run, and
+        # only the rows its answers read are joined (it has no outlet, and is the creator).
+        return Registration.objects.select_related("subscriber", "operator", "province").filter(
+            operator_id__in=granted_pk_list(user, Grant.USE_PARTNER_API),
             channel=Registration.Channel.ONLINE,
             created_by=user,
         )

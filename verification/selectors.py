@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,10 +46,25 @@ class FlowState:
 
 
 def flow_state(registration: Registration) -> FlowState:
+    # One query for the flags (every API read of a draft pays it), a second for the attempts
+    # only when there are some: a draft has none yet.
+    flags = (
+        Registration.objects.filter(pk=registration.pk)
+        .annotate(
+            has_consent=Exists(Consent.objects.filter(registration=OuterRef("pk"))),
+            has_portrait=Exists(
+                BiometricEvidence.objects.filter(
+                    registration=OuterRef("pk"), kind=BiometricEvidence.Kind.PORTRAIT
+                )
+            ),
+            has_jobs=Exists(VerificationJob.objects.filter(registration=OuterRef("pk"))),
+        )
+        .values("has_consent", "has_portrait", "has_jobs")
+        .first()
+    ) or {"has_consent": False, "has_portrait": False, "has_jobs": False}
+    jobs = registration.verification_jobs.order_by("attempt") if flags["has_jobs"] else ()
     return FlowState(
-        has_consent=Consent.objects.filter(registration=registration).exists(),
-        has_portrait=registration.evidence.filter(kind=BiometricEvidence.Kind.PORTRAIT).exists(),
-        jobs=tuple(registration.verification_jobs.order_by("attempt")),
+        has_consent=flags["has_consent"], has_portrait=flags["has_portrait"], jobs=tuple(jobs)
     )
 
 

@@ -32,6 +32,28 @@ def granted_pks(user, grant: Grant) -> QuerySet:
     return granted(user, grant).values("pk")
 
 
+# Where ``granted_pk_list`` keeps what it read, on the user object itself.
+_GRANTED_PKS_MEMO = "_granted_pks_memo"
+
+
+def granted_pk_list(user, grant: Grant) -> list:
+    """The primary keys of ``granted`` as a list, read once per user object.
+
+    For a hot path that filters by a handful of pks: a plain ``IN (...)`` costs far less to
+    build and run than guardian's subquery. A user object lives for one request, except the
+    API key's cached account, which is trusted for as long as its cache entry.
+    """
+    memo = user.__dict__.setdefault(_GRANTED_PKS_MEMO, {})
+    if grant not in memo:
+        memo[grant] = list(granted(user, grant).values_list("pk", flat=True))
+    return memo[grant]
+
+
+def granted_pks_read(user, grant: Grant, pks: list) -> None:
+    """Give ``granted_pk_list`` the pks of ``grant`` already read (kept in a cache)."""
+    user.__dict__.setdefault(_GRANTED_PKS_MEMO, {})[grant] = list(pks)
+
+
 def sees_nation(user) -> bool:
     """True for the ministry admin, superusers and nation-wide inspectors."""
     if not user.is_authenticated or not user.is_active:

@@ -1,8 +1,9 @@
 """``Authorization: Bearer simk_...``: the partner API's only way in.
 
 Cheap by design (every API request pays it): the key's shape and checksum are checked with no
-database, the row comes from the cache or one query, and ``last_used_*`` is written at most
-once a minute per key.
+database, the row comes from the cache or one query, so do the account's partner grants (its
+scope, see ``_with_partner_grants``), and ``last_used_*`` is written at most once a minute
+per key.
 """
 
 import hmac
@@ -12,10 +13,12 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from portal.accounts.permissions import Grant
+from portal.accounts.scoping import granted_pk_list, granted_pks_read
 from portal.api import keys
 from portal.api.errors import ApiCode
 from portal.api.networks import address_in_networks
-from portal.api.selectors import api_key_by_public_id
+from portal.api.selectors import KEY_CACHE_SECONDS, api_key_by_public_id
 from portal.api.services import api_key_mark_used
 from portal.audit.context import act_with_api_key
 from portal.lib.client_ip import client_ip_address
@@ -31,6 +34,20 @@ def _note_use(api_key, address: str | None) -> None:
     # cache.add succeeds for one request per key per minute: only that one writes.
     if cache.add(f"api-key-used:{api_key.public_id}", 1, LAST_USED_EVERY_SECONDS):
         api_key_mark_used(api_key=api_key, address=address)
+
+
+def _with_partner_grants(api_key):
+    """Hand the account the operators it holds the partner grant on, read from the cache (or
+    once from the grants) and trusted as long as the key's row: scoping then filters by them
+    with no query of its own. The grant is given when the account is made, never taken."""
+    name = f"api-key-grants:{api_key.public_id}"
+    pks = cache.get(name)
+    if pks is None:
+        pks = granted_pk_list(api_key.account, Grant.USE_PARTNER_API)
+        cache.set(name, pks, KEY_CACHE_SECONDS)
+    else:
+        granted_pks_read(api_key.account, Grant.USE_PARTNER_API, pks)
+    return api_key
 
 
 def authenticated_key(raw_key: str, address: str | None):
@@ -70,7 +87,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             raise _refuse(ApiCode.KEY_MALFORMED) from None
         address = client_ip_address(request)
-        api_key = authenticated_key(raw_key, address)
+        api_key = _with_partner_grants(authenticated_key(raw_key, address))
         _note_use(api_key, address)
         # Every audit event this request writes names the key as its actor.
         act_with_api_key(

@@ -6,6 +6,7 @@ a Redis of this test's own on port 6391 that the test stops and starts again. Th
 goes to a local HTTP server in this process.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -53,6 +54,9 @@ def stop_redis(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
+ENV_NAMES = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+
+
 @contextmanager
 def celery_app_on(broker: str, results: str):
     """This process's Celery app sends to ``broker`` for the block (then back)."""
@@ -67,10 +71,18 @@ def celery_app_on(broker: str, results: str):
         app._backend_cache = None
         app._local.__dict__.pop("backend", None)
 
+    # Celery prefers CELERY_BROKER_URL from the environment (CI sets it) to its conf.
+    saved_env = {name: os.environ.get(name) for name in ENV_NAMES}
+    os.environ.update({"CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": results})
     switch(broker, results)
     try:
         yield app
     finally:
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         switch(*before)
 
 

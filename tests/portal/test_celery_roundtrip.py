@@ -30,7 +30,9 @@ def reachable(broker_url: str) -> bool:
 
 def client_app(broker_url: str, var_dir: Path) -> Celery:
     """A producer configured as the portal's settings would be for this environment."""
-    app = Celery("roundtrip-client")
+    # Not the current app: the portal's enqueue() sends through current_app, and later tests
+    # must still find the portal's own there.
+    app = Celery("roundtrip-client", set_as_current=False)
     if broker_url.startswith("filesystem://"):
         queue = var_dir / "celery" / "queue"
         queue.mkdir(parents=True, exist_ok=True)
