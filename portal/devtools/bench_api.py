@@ -18,7 +18,6 @@ import io
 import logging
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from portal.accounts.services import role_groups_sync
+from portal.devtools.processes import stop_process_group
 from registrations import rules
 from registrations.models import Operator
 
@@ -192,17 +192,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -259,7 +248,7 @@ def gunicorn(*, workers: int, log: Path) -> Iterator[str]:
             _wait_until_serving(process, base_url, log)
             yield base_url
         finally:
-            _stop(process)
+            stop_process_group(process)
 
 
 def run_locust(

@@ -31,6 +31,7 @@ from django.urls import reverse
 
 from portal.accounts.roles import Role
 from portal.accounts.services import role_groups_sync, user_create
+from portal.devtools.processes import stop_process_group
 from registrations import rules
 from registrations import services as registration_services
 from registrations.models import Operator, Outlet, Province, Registration
@@ -115,17 +116,6 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def _wait_until_ready(process: subprocess.Popen, queue: str, log: Path, timeout: float) -> None:
     from celery.exceptions import TimeoutError as CeleryTimeout
 
@@ -197,7 +187,7 @@ def one_worker(*, log: Path, timeout: float = 120.0) -> Iterator[str]:
                 yield queue
         finally:
             _route_jobs(app, routes)
-            _stop(process)
+            stop_process_group(process)
 
 
 # -- the demo objects ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from tests.api import webhook_receiver as receivers
-from tests.factories import next_iccid, next_msisdn, subscriber_details
+from tests.api.conftest import registration_body
 from tests.verification.engine.makers import (
     CLIP,
     CLIP_CHALLENGE,
@@ -83,17 +83,7 @@ class Partner:
         return self.write("POST", "/webhook-endpoints", 201, json=body)["secret"]
 
     def registration(self) -> str:
-        subscriber = subscriber_details()
-        body = {
-            "id_type": subscriber.id_type,
-            "id_number": subscriber.id_number,
-            "full_name": subscriber.full_name,
-            "birth_date": subscriber.birth_date.isoformat(),
-            "id_expiry": subscriber.id_expiry.isoformat(),
-            "msisdn": next_msisdn(),
-            "iccid": next_iccid(),
-            "province": "440000",
-        }
+        body = registration_body(province="440000")
         created = self.write("POST", "/registrations", 201, json=body)
         assert created["status"] == "draft"
         return str(created["id"])
