@@ -131,7 +131,12 @@ def problem_details_handler(exc, context):
     if isinstance(exc, PortalError):
         body = problem_body(exc.status, exc.message, reasons=exc.reasons, request=request)
         body["errors"] = _errors_by_field((e.field, e.message) for e in exc)
-        return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
+        response = Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
+        # A refusal that says when to come back (a rate limit) says it as HTTP does.
+        retry_after_s = getattr(exc, "retry_after_s", None)
+        if retry_after_s is not None:
+            response["Retry-After"] = str(retry_after_s)
+        return response
     if isinstance(exc, RequestDataTooBig):
         detail = str(_("The request body is larger than this server accepts."))
         body = problem_body(413, detail, reasons=["request_too_large"], request=request)

@@ -119,17 +119,6 @@ def registration_location(request, registration: Registration) -> str:
     return request.build_absolute_uri(reverse("api:registration_detail", args=[registration.pk]))
 
 
-class PartnerApiView(APIView):
-    """An operation of the partner API: a rate limit of the pages' (``ratelimit.enforce``)
-    answers 429 with its Retry-After here too, as DRF's own throttle does."""
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, ratelimit.RateLimited):
-            response["Retry-After"] = str(exc.retry_after_s)
-        return response
-
-
 def _per_method(view, permissions: dict[str, Perm]):
     """The permission of the request's method (reading is the default: HEAD, OPTIONS)."""
     return [perm_required(permissions.get(view.request.method, Perm.VIEW_REGISTRATION))()]
@@ -144,7 +133,7 @@ class RegistrationPagination(CursorPagination):
     max_page_size = 100
 
 
-class RegistrationCollectionApi(PartnerApiView):
+class RegistrationCollectionApi(APIView):
     """``/registrations``: create one (POST), list yours (GET)."""
 
     PERMISSIONS = {"GET": Perm.VIEW_REGISTRATION, "POST": Perm.ADD_REGISTRATION}
@@ -284,7 +273,7 @@ class RegistrationCollectionApi(PartnerApiView):
         return serializer.validated_data
 
 
-class RegistrationDetailApi(PartnerApiView):
+class RegistrationDetailApi(APIView):
     permission_classes = [perm_required(Perm.VIEW_REGISTRATION)]
 
     @extend_schema(
@@ -297,7 +286,7 @@ class RegistrationDetailApi(PartnerApiView):
         return Response(registration_body(request, registration))
 
 
-class RegistrationCancelApi(PartnerApiView):
+class RegistrationCancelApi(APIView):
     permission_classes = [perm_required(Perm.CANCEL_REGISTRATION)]
 
     @extend_schema_serializer(component_name="RegistrationCancel")

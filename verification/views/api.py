@@ -21,6 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from portal.accounts.drf import perm_required
 from portal.accounts.permissions import Perm, can
@@ -34,7 +35,6 @@ from registrations.views.api import (
     NOT_FOUND,
     RATE_LIMITED,
     REFUSED,
-    PartnerApiView,
     next_actions,
     with_problems,
 )
@@ -103,7 +103,7 @@ class PngParser(_RawImageParser):
     media_type = "image/png"
 
 
-class PortraitApi(PartnerApiView):
+class PortraitApi(APIView):
     permission_classes = [perm_required(SUBMIT)]
     parser_classes = [JpegParser, PngParser]
 
@@ -154,7 +154,7 @@ class PortraitApi(PartnerApiView):
         return Response(self.Output(body).data)
 
 
-class ConsentApi(PartnerApiView):
+class ConsentApi(APIView):
     permission_classes = [perm_required(SUBMIT)]
 
     @extend_schema_serializer(component_name="ConsentCreate")
@@ -217,7 +217,7 @@ class ConsentApi(PartnerApiView):
         return Response(self.Output(consent).data, status=status.HTTP_201_CREATED)
 
 
-class ChallengeApi(PartnerApiView):
+class ChallengeApi(APIView):
     permission_classes = [perm_required(SUBMIT)]
 
     @extend_schema_serializer(component_name="Challenge")
@@ -269,7 +269,7 @@ class ChallengeApi(PartnerApiView):
         return Response(self.Output(body).data, status=status.HTTP_201_CREATED)
 
 
-class CaptureApi(PartnerApiView):
+class CaptureApi(APIView):
     permission_classes = [perm_required(SUBMIT)]
     parser_classes = [MultiPartParser]
 
@@ -360,7 +360,7 @@ class ReasonOutput(serializers.Serializer):
     text = serializers.CharField()
 
 
-class VerificationApi(PartnerApiView):
+class VerificationApi(APIView):
     permission_classes = [perm_required(Perm.VIEW_REGISTRATION)]
 
     @extend_schema_serializer(component_name="Verification")
@@ -438,7 +438,7 @@ def reason_vocabulary() -> list[dict]:
     return [*vocabulary, {**limited, "group": "rate_limit"}]
 
 
-class ReasonsApi(PartnerApiView):
+class ReasonsApi(APIView):
     # The vocabulary is documentation, not data: readable without a key (a key sent is still
     # checked, so a bad one is a 401 here too).
     permission_classes = [AllowAny]
