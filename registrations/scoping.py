@@ -5,6 +5,8 @@ page and export of these rows reads through here (via the selectors), so a row o
 user's scope is a 404, the same answer as for a row that does not exist.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from portal.accounts.permissions import Grant
@@ -73,15 +75,35 @@ def registrations_in_scope(user) -> QuerySet[Registration]:
     if role == Role.OUTLET_STAFF:
         return registrations.filter(outlet__in=outlets_in_scope(user))
     if role == Role.API_PARTNER:
-        # A partner sees what it submitted itself, for its operator only. Every API request
-        # passes here: its operators are a list of pks, not a subquery to build and run, and
-        # only the rows its answers read are joined (it has no outlet, and is the creator).
+        # Every API request passes here: only the rows its answers read are joined (a
+        # partner has no outlet, and is the creator).
+        scope = partner_scope(user)
         return Registration.objects.select_related("subscriber", "operator", "province").filter(
-            operator_id__in=granted_pk_list(user, Grant.USE_PARTNER_API),
-            channel=Registration.Channel.ONLINE,
-            created_by=user,
+            operator_id__in=scope.operator_ids,
+            channel=scope.channel,
+            created_by_id=scope.account_id,
         )
     return registrations.none()
+
+
+@dataclass(frozen=True)
+class PartnerScope:
+    """What an API partner's account sees: the online registrations it created itself, for
+    the operators it is granted (a list of pks, not a subquery to build and run)."""
+
+    account_id: int
+    operator_ids: tuple[int, ...]
+    channel: str = Registration.Channel.ONLINE
+
+
+def partner_scope(user) -> PartnerScope | None:
+    """The scope of an API partner's account as plain values (for ``registrations_in_scope``
+    and for the partner API's hand-written read); None for any other account."""
+    if sees_nation(user) or role_of(user) != Role.API_PARTNER:
+        return None
+    return PartnerScope(
+        account_id=user.pk, operator_ids=tuple(granted_pk_list(user, Grant.USE_PARTNER_API))
+    )
 
 
 def registrations_for_review(user) -> QuerySet[Registration]:

@@ -7,8 +7,10 @@ class VerificationConfig(AppConfig):
     verbose_name = _("Verification")
 
     def ready(self) -> None:
+        from registrations.selectors import READ_FLAGS
         from registrations.views.api import NEXT_ACTION_SOURCES
         from registrations.views.registrations import DETAIL_SECTIONS
+        from verification.selectors import flow_flags_sql
         from verification.views.api import verification_next_actions
         from verification.views.registrations import registration_section
 
@@ -18,3 +20,5 @@ class VerificationConfig(AppConfig):
         # The API's registrations list the verification steps among their next actions.
         if verification_next_actions not in NEXT_ACTION_SOURCES:
             NEXT_ACTION_SOURCES.append(verification_next_actions)
+        # ... read with the registration itself, in the partner API's one query.
+        READ_FLAGS.update(flow_flags_sql())

@@ -111,8 +111,38 @@ class RegistrationOutput(serializers.Serializer):
         return next_actions(self.context["user"], registration)
 
 
+_TIMESTAMP = serializers.DateTimeField()
+
+
+def _timestamp(value) -> str | None:
+    return None if value is None else _TIMESTAMP.to_representation(value)
+
+
 def registration_body(request, registration: Registration) -> dict:
-    return RegistrationOutput(registration, context={"user": request.user}).data
+    """``RegistrationOutput``'s body, built by hand: on the API's hottest read the
+    serializer's machinery cost more than the query (a test holds the two equal)."""
+    subscriber = registration.subscriber
+    return {
+        "id": str(registration.pk),
+        "status": registration.status,
+        "channel": registration.channel,
+        "operator": registration.operator.code,
+        "province": registration.province_id,
+        "msisdn": registration.msisdn,
+        "iccid": registration.iccid,
+        "subscriber": {
+            "id_type": subscriber.id_type,
+            "id_number_masked": subscriber.masked_id_number,
+            "name_masked": mask_name(subscriber.full_name),
+        },
+        "decision_reasons": [str(reason) for reason in registration.decision_reasons],
+        "created_at": _timestamp(registration.created_at),
+        "updated_at": _timestamp(registration.updated_at),
+        "submitted_at": _timestamp(registration.submitted_at),
+        "decided_at": _timestamp(registration.decided_at),
+        "cancelled_at": _timestamp(registration.cancelled_at),
+        "next_actions": next_actions(request.user, registration),
+    }
 
 
 def registration_location(request, registration: Registration) -> str:
@@ -263,7 +293,7 @@ class RegistrationCollectionApi(APIView):
             registrations = registrations.filter(updated_at__gt=filters["updated_after"])
         paginator = RegistrationPagination()
         page = paginator.paginate_queryset(registrations, request, view=self)
-        results = RegistrationOutput(page, many=True, context={"user": request.user}).data
+        results = [registration_body(request, registration) for registration in page]
         return paginator.get_paginated_response(results)
 
     @staticmethod
@@ -282,7 +312,7 @@ class RegistrationDetailApi(APIView):
         responses=with_problems({200: RegistrationOutput}, {404: NOT_FOUND}),
     )
     def get(self, request, pk):
-        registration = selectors.registration_get(user=request.user, pk=pk)
+        registration = selectors.registration_read(user=request.user, pk=pk)
         return Response(registration_body(request, registration))
 
 
