@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "registrations",
     "verification",
     "portal.api.apps.ApiConfig",
+    "portal.supervision.apps.SupervisionConfig",
     "portal.devtools",
     "axes",  # last, as django-axes asks: brute-force locks on sign-in
 ]

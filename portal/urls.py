@@ -6,11 +6,13 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
+    # First: every partner request (the busiest callers) is matched by the first prefix
+    # tried, not after every page's pattern.
+    path("", include("portal.api.urls")),
     path("", include("portal.accounts.urls")),
     path("", include("registrations.urls")),
     path("", include("verification.urls")),
     path("", include("portal.supervision.urls")),
-    path("", include("portal.api.urls")),
     # The interface strings of our scripts, in the active language (served here: no CDN).
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

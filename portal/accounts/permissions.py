@@ -32,6 +32,11 @@ class Perm(StrEnum):
     MANAGE_API_KEYS = "api.manage_api_keys"
     VIEW_WEBHOOKS = "api.view_webhookendpoint"
     MANAGE_WEBHOOKS = "api.change_webhookendpoint"
+    # The ministry side (portal.supervision), and the carrier admin's side of it.
+    VIEW_SUPERVISION = "supervision.view_dashboard"
+    RUN_SPOT_CHECKS = "supervision.run_spot_checks"
+    ISSUE_NOTICES = "supervision.issue_notices"
+    ANSWER_NOTICES = "supervision.answer_notices"
 
 
 class Grant(StrEnum):

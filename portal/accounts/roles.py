@@ -41,10 +41,24 @@ _ADMIN_SITE = [
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.MINISTRY_ADMIN: [*_READ_EVERYTHING, *_ADMIN_SITE, Perm.CHANGE_POLICY],
-    Role.MINISTRY_INSPECTOR: [*_READ_EVERYTHING, Perm.VIEW_EVIDENCE],
+    Role.MINISTRY_ADMIN: [
+        *_READ_EVERYTHING,
+        *_ADMIN_SITE,
+        Perm.CHANGE_POLICY,
+        Perm.VIEW_SUPERVISION,
+    ],
+    Role.MINISTRY_INSPECTOR: [
+        *_READ_EVERYTHING,
+        Perm.VIEW_EVIDENCE,
+        Perm.VIEW_SUPERVISION,
+        Perm.RUN_SPOT_CHECKS,
+        Perm.ISSUE_NOTICES,
+    ],
     Role.CARRIER_ADMIN: [
         *_READ_EVERYTHING,
+        # Their operator's dashboard and the notices the ministry sends it.
+        Perm.VIEW_SUPERVISION,
+        Perm.ANSWER_NOTICES,
         Perm.MANAGE_OUTLETS,
         Perm.MANAGE_STAFF,
         Perm.REVIEW_REGISTRATION,

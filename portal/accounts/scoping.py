@@ -2,7 +2,7 @@
 
 Each layer decides the scope of the rows it owns from these (``registrations.scoping`` for
 provinces, operators, outlets and registrations; ``verification.selectors`` for evidence;
-``portal.supervision.selectors`` for the audit trail; staff accounts here), so a row outside
+``portal.supervision.selectors.audit`` for the audit trail; staff accounts here), so a row outside
 a user's scope simply does not exist for them: a 404, the same answer as for a row that does
 not exist. Grants are django-guardian object permissions (see ``permissions.Grant``):
 

@@ -2,11 +2,11 @@
 
 from django.urls import include, path
 
-from portal.supervision import views
+from portal.supervision.views import audit
 
 audit_patterns = [
-    path("", views.audit_list, name="list"),
-    path("export.csv", views.audit_export, name="export"),
+    path("", audit.audit_list, name="list"),
+    path("export.csv", audit.audit_export, name="export"),
 ]
 
 urlpatterns = [

@@ -290,7 +290,7 @@ def test_no_hostile_value_gives_a_500(world, page):
 
 def test_the_corpus_covers_every_field_of_the_forms():
     """A field added to a form without its place in the walk fails here."""
-    from portal.supervision.forms import AuditFilterForm
+    from portal.supervision.forms.audit import AuditFilterForm
     from registrations.forms import RegistrationFilterForm, StaffCreateForm
 
     assert set(AuditFilterForm.base_fields) == set(AUDIT_FIELDS)

@@ -12,8 +12,8 @@ from portal.audit.actions import Action
 from portal.audit.services import audit_in_transaction
 from portal.lib.listing import paginate
 from portal.lib.spreadsheet import safe_row
-from portal.supervision import selectors
-from portal.supervision.forms import AuditFilterForm
+from portal.supervision.forms.audit import AuditFilterForm
+from portal.supervision.selectors import audit as selectors
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = [

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit.actions import Action
 from portal.lib.forms import BoundedDateField
-from portal.supervision.selectors import AuditFilters
+from portal.supervision.selectors.audit import AuditFilters
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OBJECT_TYPES = [

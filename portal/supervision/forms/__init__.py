@@ -1,0 +1,1 @@
+"""The ministry side's forms, one module per noun."""

@@ -1,0 +1,1 @@
+"""The ministry side's pages, one module per noun."""
