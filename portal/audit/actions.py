@@ -50,6 +50,20 @@ class Action(models.TextChoices):
     VERIFICATION_REQUEUED = "verification.requeued", _("Stuck verification queued again")
     REVIEWER_APPOINTED = "user.reviewer_changed", _("Reviewer appointment changed")
 
+    # The ministry's supervision (portal.supervision).
+    RISK_ALERT_RAISED = "risk_alert.raised", _("Risk alert raised")
+    RISK_ALERT_CHANGED = "risk_alert.changed", _("Risk alert changed")
+    SPOT_CHECK_CREATED = "spot_check.created", _("Spot check defined and drawn")
+    SPOT_CHECK_ADJUDICATED = "spot_check.adjudicated", _("Spot check sample re-adjudicated")
+    SPOT_CHECK_CLOSED = "spot_check.closed", _("Spot check closed")
+    FINDING_RECORDED = "finding.recorded", _("Finding recorded")
+    FINDING_CHANGED = "finding.changed", _("Finding changed")
+    NOTICE_ISSUED = "notice.issued", _("Rectification notice issued")
+    NOTICE_ANSWERED = "notice.answered", _("Rectification notice answered")
+    NOTICE_ACCEPTED = "notice.accepted", _("Rectification notice accepted")
+    NOTICE_REOPENED = "notice.reopened", _("Rectification notice reopened")
+    ROLLUPS_REBUILT = "supervision.rollups_rebuilt", _("Supervision figures recomputed")
+
     EVIDENCE_VIEWED = "evidence.viewed", _("Biometric evidence viewed")
     VIEWING_GRANT_OPENED = "evidence.grant_opened", _("Leave to view biometric evidence opened")
     EVIDENCE_DOWNLOADED = "evidence.downloaded", _("Biometric evidence downloaded")
