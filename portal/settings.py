@@ -562,7 +562,34 @@ CELERY_BEAT_SCHEDULE = {
     "api-idempotency-purge": {"task": "api.purge_idempotent_requests", "schedule": 3600.0},
     # Webhook messages due (a retry's time has come, or the broker was down at commit).
     "webhooks-drain": {"task": "api.drain_webhooks", "schedule": 10.0},
+    # Risk signals over recent windows, upserted as alerts (portal/supervision/risk).
+    "supervision-evaluate-risk": {"task": "supervision.evaluate_risk", "schedule": 900.0},
 }
+
+# Risk signals (README "Risk signals"): a unit's rate is flagged when a one-sided test against
+# its peers gives p under SUPERVISION_RISK_P_VALUE, with at least SUPERVISION_RISK_MIN_VOLUME
+# cases, over the registrations of the last SUPERVISION_RISK_WINDOW_DAYS days.
+SUPERVISION_RISK_WINDOW_DAYS = env_int("SUPERVISION_RISK_WINDOW_DAYS", 30, minimum=1)
+SUPERVISION_RISK_P_VALUE = env_float("SUPERVISION_RISK_P_VALUE", 0.01, minimum=1e-9)
+SUPERVISION_RISK_MIN_VOLUME = env_int("SUPERVISION_RISK_MIN_VOLUME", 30, minimum=1)
+# ... and only a rate at least this many times its baseline's (a large volume makes a point
+# of difference significant).
+SUPERVISION_RISK_MIN_RATIO = env_float("SUPERVISION_RISK_MIN_RATIO", 1.5, minimum=1.0)
+# Local time (TIME_ZONE) in which outlets are expected to work, HH:MM-HH:MM.
+SUPERVISION_OPENING_HOURS = env_str("SUPERVISION_OPENING_HOURS", "08:00-21:00")
+SUPERVISION_BURST_WINDOW_HOURS = env_int("SUPERVISION_BURST_WINDOW_HOURS", 24, minimum=1)
+SUPERVISION_BURST_BASELINE_DAYS = env_int("SUPERVISION_BURST_BASELINE_DAYS", 28, minimum=1)
+SUPERVISION_BURST_MIN_COUNT = env_int("SUPERVISION_BURST_MIN_COUNT", 10, minimum=1)
+SUPERVISION_BURST_MIN_BASELINE = env_float("SUPERVISION_BURST_MIN_BASELINE", 2.0, minimum=0.1)
+SUPERVISION_BURST_P_VALUE = env_float("SUPERVISION_BURST_P_VALUE", 0.001, minimum=1e-9)
+SUPERVISION_NEAR_THRESHOLD_MARGIN = env_float("SUPERVISION_NEAR_THRESHOLD_MARGIN", 0.03)
+SUPERVISION_ID_WINDOW_DAYS = env_int("SUPERVISION_ID_WINDOW_DAYS", 30, minimum=1)
+SUPERVISION_ID_MIN_OUTLETS = env_int("SUPERVISION_ID_MIN_OUTLETS", 3, minimum=2)
+SUPERVISION_ID_MIN_OPERATORS = env_int("SUPERVISION_ID_MIN_OPERATORS", 3, minimum=2)
+SUPERVISION_STUCK_AFTER_S = env_int("SUPERVISION_STUCK_AFTER_S", 7200, minimum=600)
+# A dismissed (or confirmed) alert is not raised again for its subject within this many days.
+SUPERVISION_RISK_COOLDOWN_DAYS = env_int("SUPERVISION_RISK_COOLDOWN_DAYS", 14, minimum=0)
+SUPERVISION_ALERT_MAX_REGISTRATIONS = env_int("SUPERVISION_ALERT_MAX_REGISTRATIONS", 200, minimum=1)
 
 # Webhooks: private, loopback and link-local addresses are refused unless this is on (tests,
 # the demo: a receiver on the same machine); each POST gives up after this many seconds.

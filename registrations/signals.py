@@ -21,3 +21,9 @@ class RegistrationEvent(models.TextChoices):
 
 # Sent with ``event`` (a RegistrationEvent), ``registration`` and ``reasons`` (codes).
 registration_event = Signal()
+
+
+# Every change of a registration's status, and its creation, in the change's transaction:
+# sent with ``registration`` (saved), ``before`` (its status before, None at its creation) and
+# ``after`` (its status now). The supervision rollups listen (portal.supervision.apps).
+registration_changed = Signal()

@@ -34,6 +34,7 @@ class Perm(StrEnum):
     MANAGE_WEBHOOKS = "api.change_webhookendpoint"
     # The ministry side (portal.supervision), and the carrier admin's side of it.
     VIEW_SUPERVISION = "supervision.view_dashboard"
+    MANAGE_RISK_ALERTS = "supervision.manage_risk_alerts"
     RUN_SPOT_CHECKS = "supervision.run_spot_checks"
     ISSUE_NOTICES = "supervision.issue_notices"
     ANSWER_NOTICES = "supervision.answer_notices"

@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_READ_EVERYTHING,
         Perm.VIEW_EVIDENCE,
         Perm.VIEW_SUPERVISION,
+        Perm.MANAGE_RISK_ALERTS,
         Perm.RUN_SPOT_CHECKS,
         Perm.ISSUE_NOTICES,
     ],

@@ -25,7 +25,7 @@ from registrations.services.subscribers import (
     subscriber_for,
     validated_subscriber,
 )
-from registrations.signals import RegistrationEvent, registration_event
+from registrations.signals import RegistrationEvent, registration_changed, registration_event
 
 
 def _refused_step(registration: Registration, action: Step) -> RegistrationError:
@@ -130,6 +130,9 @@ def registration_create(
             "full_name": (None, record.full_name),
         },
     )
+    registration_changed.send(
+        sender=Registration, registration=registration, before=None, after=registration.status
+    )
     return registration
 
 
@@ -160,6 +163,9 @@ def _step(
         obj=registration,
         changes={"status": (before, registration.status), **(changes or {})},
         reason=reason,
+    )
+    registration_changed.send(
+        sender=Registration, registration=registration, before=before, after=registration.status
     )
 
 

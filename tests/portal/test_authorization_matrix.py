@@ -35,6 +35,10 @@ def row(method, url, *statuses):
     return (method, url, dict(zip(ROLES, statuses, strict=True)))
 
 
+# The overview (h1): its longer queries.
+SUMMARY_JANUARY = "/supervision/summary.json?from=2026-01-01&to=2026-01-31"
+OVERVIEW_STAFF_CUCC = "/supervision/?outlet={outlet_cucc}&staff={staff_cucc}"
+
 # Objects: reg_gd = CMCC outlet in Guangdong (staff's own); reg_bj = CMCC outlet in Beijing;
 # reg_cucc = CUCC outlet in Guangdong. outlet_*/staff_* likewise.
 #                                                      anon admin insp insp_gd carrier staff partner
@@ -273,6 +277,151 @@ MATRIX = [
     row("post", "/admin/registrations/registrationpolicy/add/", 302, 200, 302, 302, 302, 302, 302),
     row("get", "/admin/registrations/registration/add/", 302, 403, 302, 302, 302, 302, 302),
     row("post", "/admin/registrations/registration/add/", 302, 403, 302, 302, 302, 302, 302),
+    # Findings and rectification notices (h3): *_gd are CMCC's in Guangdong, *_bj CMCC's in
+    # Beijing, notice_cucc CUCC's in Guangdong; each finding has its notice, still issued.
+    row("get", "/supervision/findings/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/findings/new/", 302, 403, 200, 200, 403, 403, 403),
+    row("post", "/supervision/findings/new/", 302, 403, 400, 400, 403, 403, 403),
+    row("get", "/supervision/findings/{finding_gd}/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/findings/{finding_bj}/", 302, 403, 200, 404, 403, 403, 403),
+    row("post", "/supervision/findings/{finding_gd}/notice/", 302, 403, 400, 400, 403, 403, 403),
+    row("post", "/supervision/findings/{finding_bj}/notice/", 302, 403, 400, 404, 403, 403, 403),
+    row("get", "/supervision/findings/{finding_gd}/notice/", 302, 403, 405, 405, 403, 403, 403),
+    row("get", "/supervision/notices/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/notices/?status=zz&page=q", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/notices/{notice_gd}/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/notices/{notice_bj}/", 302, 403, 200, 404, 403, 403, 403),
+    row("post", "/supervision/notices/{notice_gd}/accept/", 302, 403, 409, 409, 403, 403, 403),
+    row("post", "/supervision/notices/{notice_bj}/accept/", 302, 403, 409, 404, 403, 403, 403),
+    row("get", "/supervision/notices/{notice_gd}/accept/", 302, 403, 405, 405, 403, 403, 403),
+    row("post", "/supervision/notices/{notice_gd}/reopen/", 302, 403, 400, 400, 403, 403, 403),
+    row("post", "/supervision/notices/{notice_bj}/reopen/", 302, 403, 400, 404, 403, 403, 403),
+    row("get", "/operator/notices/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/notices/{notice_gd}/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/notices/{notice_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    row("post", "/operator/notices/{notice_gd}/answer/", 302, 403, 403, 403, 400, 403, 403),
+    row("post", "/operator/notices/{notice_cucc}/answer/", 302, 403, 403, 403, 404, 403, 403),
+    row("get", "/operator/notices/{notice_gd}/answer/", 302, 403, 403, 403, 405, 403, 403),
+    # Risk alerts (h4): alert_gd is on a CMCC outlet in Guangdong, alert_bj in Beijing.
+    row("get", "/supervision/risk/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/risk/?status=zz&province=1&page=q", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/risk/{alert_gd}/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/risk/{alert_bj}/", 302, 403, 200, 404, 403, 403, 403),
+    row("post", "/supervision/risk/{alert_gd}/change/", 302, 403, 400, 400, 403, 403, 403),
+    row("post", "/supervision/risk/{alert_bj}/change/", 302, 403, 400, 404, 403, 403, 403),
+    row("get", "/supervision/risk/{alert_gd}/change/", 302, 403, 405, 405, 403, 403, 403),
+    # The overview (h1): figures in each one's scope (a carrier admin's is their operator's, by
+    # any province); a code or id outside the scope is a 404, a bad period a 400.
+    row("get", "/supervision/", 302, 200, 200, 200, 200, 403, 403),
+    row("post", "/supervision/", 302, 405, 405, 405, 405, 403, 403),
+    row("get", "/supervision/?first=2026-01-20&last=2026-01-10", 302, 400, 400, 400, 400, 403, 403),
+    row("get", "/supervision/?province=110000", 302, 200, 200, 404, 200, 403, 403),
+    row("get", "/supervision/?operator=CUCC", 302, 200, 200, 200, 404, 403, 403),
+    row("get", OVERVIEW_STAFF_CUCC, 302, 200, 200, 200, 404, 403, 403),
+    row("get", "/operator/dashboard/", 302, 200, 200, 200, 200, 403, 403),
+    row("get", SUMMARY_JANUARY, 302, 200, 200, 200, 200, 403, 403),
+    row("get", "/supervision/summary.json?from=2026-13-01", 302, 400, 400, 400, 400, 403, 403),
+    row("get", f"{SUMMARY_JANUARY}&province=110000", 302, 200, 200, 404, 200, 403, 403),
+    row("get", "/supervision/export/{csv_table}.csv", 302, 200, 200, 200, 200, 403, 403),
+    row("get", "/supervision/export/nothing.csv", 302, 404, 404, 404, 404, 403, 403),
+    # Spot checks (h2): spot_gd is a campaign over Guangdong, spot_bj over Beijing (both by the
+    # nation-wide inspector), each with one sample; an empty verdict form is a 400.
+    row("get", "/supervision/spot-checks/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/spot-checks/new/", 302, 403, 200, 200, 403, 403, 403),
+    row("post", "/supervision/spot-checks/new/", 302, 403, 400, 400, 403, 403, 403),
+    row("get", "/supervision/spot-checks/{spot_gd}/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/supervision/spot-checks/{spot_bj}/", 302, 403, 200, 404, 403, 403, 403),
+    row("post", "/supervision/spot-checks/{spot_gd}/close/", 302, 403, 302, 302, 403, 403, 403),
+    row("post", "/supervision/spot-checks/{spot_bj}/close/", 302, 403, 302, 404, 403, 403, 403),
+    row("get", "/supervision/spot-checks/{spot_gd}/close/", 405, 405, 405, 405, 405, 405, 405),
+    row(
+        "get",
+        "/supervision/spot-checks/{spot_gd}/samples/{sample_gd}/",
+        302,
+        403,
+        200,
+        200,
+        403,
+        403,
+        403,
+    ),
+    row(
+        "get",
+        "/supervision/spot-checks/{spot_bj}/samples/{sample_bj}/",
+        302,
+        403,
+        200,
+        404,
+        403,
+        403,
+        403,
+    ),
+    row(
+        "get",
+        "/supervision/spot-checks/{spot_gd}/samples/{sample_bj}/",
+        302,
+        403,
+        404,
+        404,
+        403,
+        403,
+        403,
+    ),
+    row(
+        "post",
+        "/supervision/spot-checks/{spot_gd}/samples/{sample_gd}/",
+        302,
+        403,
+        400,
+        400,
+        403,
+        403,
+        403,
+    ),
+    row(
+        "post",
+        "/supervision/spot-checks/{spot_bj}/samples/{sample_bj}/",
+        302,
+        403,
+        400,
+        404,
+        403,
+        403,
+        403,
+    ),
+    row(
+        "post",
+        "/supervision/spot-checks/{spot_gd}/samples/{sample_gd}/evidence/",
+        302,
+        403,
+        302,
+        302,
+        403,
+        403,
+        403,
+    ),
+    row(
+        "post",
+        "/supervision/spot-checks/{spot_bj}/samples/{sample_bj}/evidence/",
+        302,
+        403,
+        302,
+        404,
+        403,
+        403,
+        403,
+    ),
+    row(
+        "get",
+        "/supervision/spot-checks/{spot_gd}/samples/{sample_gd}/evidence/",
+        405,
+        405,
+        405,
+        405,
+        405,
+        405,
+        405,
+    ),
     row(
         "get",
         "/admin/registrations/registration/{reg_gd}/change/",
@@ -457,6 +606,61 @@ def _viewing_grants(users, registration) -> dict:
     }
 
 
+def _notice_ids(users, cmcc, cucc, guangdong, beijing) -> dict:
+    """A finding and its issued notice: CMCC's in Guangdong and in Beijing, CUCC's in
+    Guangdong (recorded by the nation-wide inspector)."""
+    from portal.supervision.services.notices import finding_record, notice_issue
+
+    def notice(operator, where):
+        finding = finding_record(
+            actor=users["inspector"], operator=operator, province=where, severity="low",
+            description="Matrix check finding.",
+        )  # fmt: skip
+        issued = notice_issue(
+            actor=users["inspector"], finding=finding,
+            deadline=timezone.localdate() + timedelta(days=7), required_actions="Fix it soon.",
+        )  # fmt: skip
+        return finding.pk, issued.pk
+
+    finding_gd, notice_gd = notice(cmcc, guangdong)
+    finding_bj, notice_bj = notice(cmcc, beijing)
+    notice_cucc = notice(cucc, guangdong)[1]
+    return {"finding_gd": finding_gd, "notice_gd": notice_gd, "finding_bj": finding_bj,
+            "notice_bj": notice_bj, "notice_cucc": notice_cucc}  # fmt: skip
+
+
+def _spot_check_ids(users, outlet_gd, outlet_bj, guangdong, beijing) -> dict:
+    """A campaign over Guangdong and one over Beijing, each drawn from one approved
+    registration (by the nation-wide inspector)."""
+    from portal.supervision.selectors.spot_checks import Population
+    from portal.supervision.services.spot_checks import spot_check_create
+
+    def campaign(outlet, staff, where):
+        create_registration(actor=staff, outlet=outlet, status="approved")
+        today = timezone.localdate()
+        over = Population(decided_from=today, decided_to=today, province=where)
+        drawn = spot_check_create(
+            actor=users["inspector"], name=f"Matrix {where.pk}", population=over
+        )
+        return drawn.pk, drawn.samples.get().pk
+
+    spot_gd, sample_gd = campaign(outlet_gd, users["staff"], guangdong)
+    spot_bj, sample_bj = campaign(outlet_bj, users["staff_bj"], beijing)
+    return {"spot_gd": spot_gd, "sample_gd": sample_gd, "spot_bj": spot_bj, "sample_bj": sample_bj}
+
+
+def _risk_alert_ids(outlet_gd, outlet_bj) -> dict:
+    """An open alert on an outlet in Guangdong and one on an outlet in Beijing."""
+    from portal.supervision.risk.base import Hit, Subject
+    from portal.supervision.services.alerts import risk_alert_upsert
+
+    def alert(outlet):
+        subject = Subject("outlet", outlet.pk, outlet.operator_id, outlet.province_id)
+        return risk_alert_upsert(hit=Hit("failure_rate", subject, 3.0, {}))[1].pk
+
+    return {"alert_gd": alert(outlet_gd), "alert_bj": alert(outlet_bj)}
+
+
 def _build_world() -> dict:
     """Two operators, their outlets and staff, one user per role, registrations in draft and
     in review, and a stand-in portrait for each case in review."""
@@ -490,8 +694,12 @@ def _build_world() -> dict:
         "staff_cucc": staff_cucc.pk,
         "totp": "totp",  # a kind of second-factor device, and a device nobody has
         "no_device": 0,
+        "csv_table": "by_province",  # a table of the overview
         **_viewing_grants(users, rev_gd),
     }
+    ids.update(_notice_ids(users, cmcc, cucc, guangdong, beijing))
+    ids.update(_spot_check_ids(users, outlet_gd, outlet_bj, guangdong, beijing))
+    ids.update(_risk_alert_ids(outlet_gd, outlet_bj))
     api_keys, api_ids = _api_world(users, cmcc, cucc)
     api_ids.update(_key_page_ids())
     api_ids.update(_webhook_ids(users, cmcc, cucc))

@@ -160,13 +160,15 @@ def viewing_grant_open(*, registration: Registration, viewer, reason: str) -> Vi
         registration=registration, user=viewer, expires_at__gt=now
     ):
         _end(earlier, now)
-    grant = ViewingGrant.objects.create(
+    grant = ViewingGrant(
         registration=registration,
         user=viewer,
         reason=reason,
         issued_at=now,
         expires_at=now + timedelta(seconds=settings.VERIFICATION_VIEWING_GRANT_S),
     )
+    # The audit event first, the row after: like every change, the grant takes the audit
+    # trail's lock before any write that others count (the supervision rollups listen to it).
     audit_record(
         action=Action.VIEWING_GRANT_OPENED,
         actor=viewer,
@@ -177,6 +179,7 @@ def viewing_grant_open(*, registration: Registration, viewer, reason: str) -> Vi
         },
         reason=reason,
     )
+    grant.save(force_insert=True)
     return grant
 
 

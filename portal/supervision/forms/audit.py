@@ -14,6 +14,11 @@ OBJECT_TYPES = [
     ("operator", _("Operator")),
     ("registrationpolicy", _("Registration policy")),
     ("auditevent", _("Audit trail")),
+    ("riskalert", _("Risk alert")),
+    ("spotcheck", _("Spot check")),
+    ("spotchecksample", _("Spot check sample")),
+    ("finding", _("Finding")),
+    ("notice", _("Rectification notice")),
 ]
 
 

@@ -1,0 +1,154 @@
+"""Rollups: the dashboards' counts, kept up to date in the transaction of every change.
+
+No foreign keys: a rollup row names its operator, outlet and staff member by id (0 for "none":
+an online registration has no outlet, the engine is no reviewer), so that one unique key covers
+every row (NULLs are never equal in a unique index) and the upsert of
+``portal.supervision.services.rollups`` is a single ``INSERT ... ON CONFLICT DO UPDATE``.
+Days are dates in Asia/Shanghai.
+"""
+
+from django.db import models
+
+# Upload-to-decision durations, in log-spaced buckets: bucket 0 holds [0, 1) s, bucket k
+# (1 <= k < HISTOGRAM_BUCKETS - 1) holds [2^(k-1), 2^k) s, the last bucket everything from
+# 2^(HISTOGRAM_BUCKETS - 2) s (about three days) on. Median and p95 come from these counts.
+HISTOGRAM_BUCKETS = 20
+HISTOGRAM_FIELDS = tuple(f"h{k:02d}" for k in range(HISTOGRAM_BUCKETS))
+
+
+class StatusRollup(models.Model):
+    """How many registrations created on ``day`` (at an outlet by a staff member...) are in
+    each status now: a change of status moves one count from its old row to its new one."""
+
+    day = models.DateField()
+    operator_id = models.IntegerField()
+    province_code = models.CharField(max_length=6)
+    outlet_id = models.IntegerField(help_text="0 for the online channel")
+    staff_id = models.IntegerField(help_text="The account that created the registration")
+    channel = models.CharField(max_length=10)
+    status = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day", "operator_id", "province_code", "outlet_id", "staff_id", "channel",
+                    "status",
+                ],
+                name="status_rollup_key",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["province_code", "day"], name="status_rollup_province")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status}: {self.n}"
+
+
+class DecisionRollup(models.Model):
+    """Registrations decided (approved or rejected, by the engine or by a reviewer) on
+    ``day``, with the sum and the histogram of their upload-to-decision durations."""
+
+    day = models.DateField()
+    operator_id = models.IntegerField()
+    province_code = models.CharField(max_length=6)
+    outlet_id = models.IntegerField(help_text="0 for the online channel")
+    staff_id = models.IntegerField(help_text="The account that created the registration")
+    channel = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=16)
+    reviewer_id = models.IntegerField(help_text="The reviewer who decided it; 0 for the engine")
+    override = models.BooleanField(help_text="A reviewer decided against the engine's decision")
+    age_band = models.CharField(max_length=8)
+    sex = models.CharField(max_length=8)
+    source = models.CharField(max_length=8, help_text="Of the last capture; 'none' without one")
+    attempts = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+    seconds = models.BigIntegerField(default=0, help_text="Sum of upload-to-decision seconds")
+    h00 = models.IntegerField(default=0)
+    h01 = models.IntegerField(default=0)
+    h02 = models.IntegerField(default=0)
+    h03 = models.IntegerField(default=0)
+    h04 = models.IntegerField(default=0)
+    h05 = models.IntegerField(default=0)
+    h06 = models.IntegerField(default=0)
+    h07 = models.IntegerField(default=0)
+    h08 = models.IntegerField(default=0)
+    h09 = models.IntegerField(default=0)
+    h10 = models.IntegerField(default=0)
+    h11 = models.IntegerField(default=0)
+    h12 = models.IntegerField(default=0)
+    h13 = models.IntegerField(default=0)
+    h14 = models.IntegerField(default=0)
+    h15 = models.IntegerField(default=0)
+    h16 = models.IntegerField(default=0)
+    h17 = models.IntegerField(default=0)
+    h18 = models.IntegerField(default=0)
+    h19 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day", "operator_id", "province_code", "outlet_id", "staff_id", "channel",
+                    "outcome", "reviewer_id", "override", "age_band", "sex", "source",
+                    "attempts",
+                ],
+                name="decision_rollup_key",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["province_code", "day"], name="decision_rollup_province")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.outcome}: {self.n}"
+
+
+class ReasonRollup(models.Model):
+    """The reasons of the registrations decided on ``day``, one count per reason."""
+
+    day = models.DateField()
+    operator_id = models.IntegerField()
+    province_code = models.CharField(max_length=6)
+    outlet_id = models.IntegerField(help_text="0 for the online channel")
+    channel = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=16)
+    reason = models.CharField(max_length=40)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day", "operator_id", "province_code", "outlet_id", "channel", "outcome",
+                    "reason",
+                ],
+                name="reason_rollup_key",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.reason}: {self.n}"
+
+
+class EvidenceViewRollup(models.Model):
+    """Leaves to view biometric evidence opened on ``day`` (one ``ViewingGrant`` each), by
+    the operator and province of the registration viewed."""
+
+    day = models.DateField()
+    operator_id = models.IntegerField()
+    province_code = models.CharField(max_length=6)
+    channel = models.CharField(max_length=10)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "operator_id", "province_code", "channel"],
+                name="evidence_view_rollup_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} evidence views: {self.n}"
+
+
+ROLLUP_MODELS = (StatusRollup, DecisionRollup, ReasonRollup, EvidenceViewRollup)

@@ -1,0 +1,358 @@
+"""The rollups' writes: one count moved in the transaction of each change, or all recomputed.
+
+A registration is counted by what it is, not by what happened to it: its *status fact* (the
+day it was created, where, by whom, its status now) and, once approved or rejected, its
+*decision fact* (the day of the decision, who decided, against the engine or not, the
+subscriber's age band and sex, the last capture's source, the attempts, how long from upload
+to decision). A change removes the old fact's count and adds the new one's, so the
+incremental rollups always equal what ``rollups_rebuild`` computes from the rows, which both
+derive with the same functions here (``status_key``, ``decision_fact``).
+
+Each count is one ``INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n``: atomic
+on PostgreSQL under any concurrency (and on SQLite, which writes one transaction at a time).
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.audit.actions import Action
+from portal.audit.services import audit_record
+from portal.supervision.models.rollups import (
+    HISTOGRAM_BUCKETS,
+    HISTOGRAM_FIELDS,
+    ROLLUP_MODELS,
+    DecisionRollup,
+    EvidenceViewRollup,
+    ReasonRollup,
+    StatusRollup,
+)
+from registrations.models import Registration, Subscriber
+from verification.engine import reasons as engine_reasons
+from verification.models import VerificationJob, ViewingGrant
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+Status = Registration.Status
+DECIDED = (Status.APPROVED, Status.REJECTED)
+# A decided registration keeps its decision fact when it is cancelled (it was approved).
+_OUTCOME_OF_STATUS = {
+    Status.APPROVED: Status.APPROVED,
+    Status.REJECTED: Status.REJECTED,
+    Status.CANCELLED: Status.APPROVED,
+}
+# Lower bounds of the age bands, in years at the day of the decision.
+AGE_BANDS = ((70, "70+"), (60, "60-69"), (50, "50-59"), (40, "40-49"), (30, "30-39"),
+             (18, "18-29"), (0, "0-17"))  # fmt: skip
+UNKNOWN = "unknown"
+NO_CAPTURE = "none"
+
+
+def local_day(moment: datetime) -> date:
+    """The date of ``moment`` in Asia/Shanghai: the day every rollup counts it on."""
+    return timezone.localtime(moment, SHANGHAI).date()
+
+
+def age_band(birth_date: date | None, on: date) -> str:
+    if birth_date is None:
+        return UNKNOWN
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    return next((label for low, label in AGE_BANDS if age >= low), UNKNOWN)
+
+
+def sex_of(id_type: str, id_number: str) -> str:
+    """From the 17th digit of a resident ID number (odd: male, even: female), else unknown."""
+    if id_type != Subscriber.IdType.RESIDENT_ID or len(id_number) != 18:
+        return UNKNOWN
+    digit = id_number[16]
+    if not digit.isdigit():
+        return UNKNOWN
+    return "male" if int(digit) % 2 else "female"
+
+
+def duration_bucket(seconds: int) -> int:
+    """The histogram bucket of an upload-to-decision duration (see models.rollups)."""
+    return min(HISTOGRAM_BUCKETS - 1, max(0, int(seconds)).bit_length())
+
+
+@dataclass(frozen=True, slots=True)
+class Attempts:
+    """What the verification jobs of one registration say at its decision."""
+
+    count: int = 0
+    source: str = NO_CAPTURE  # of the last capture
+    engine_decision: str = ""  # the last finished job's decision: pass, fail, review or ""
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[tuple]) -> "Attempts":
+        """From (attempt, source, status, decision) rows, in attempt order."""
+        count, source, decision = 0, NO_CAPTURE, ""
+        for attempt, job_source, status, job_decision in rows:
+            count, source = max(count, attempt), job_source
+            if status == VerificationJob.Status.DONE:
+                decision = job_decision
+        return cls(count=count, source=source, engine_decision=decision)
+
+
+JOB_COLUMNS = ("attempt", "source", "status", "decision")
+
+
+def _attempts_of(registration: Registration) -> Attempts:
+    rows = VerificationJob.objects.filter(registration_id=registration.pk).order_by("attempt")
+    return Attempts.of_rows(rows.values_list(*JOB_COLUMNS))
+
+
+def status_key(registration: Registration, status: str) -> dict:
+    return {
+        "day": local_day(registration.created_at),
+        "operator_id": registration.operator_id,
+        "province_code": registration.province_id,
+        "outlet_id": registration.outlet_id or 0,
+        "staff_id": registration.created_by_id,
+        "channel": registration.channel,
+        "status": status,
+    }
+
+
+def is_override(*, outcome: str, reviewer_id: int, engine_decision: str) -> bool:
+    """A reviewer deciding against the engine: approving what it failed, rejecting what it
+    passed (an upload it would have approved). A "review" decision suggests nothing."""
+    if not reviewer_id:
+        return False
+    return (engine_decision == engine_reasons.PASS and outcome == Status.REJECTED) or (
+        engine_decision == engine_reasons.FAIL and outcome == Status.APPROVED
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFact:
+    key: dict
+    seconds: int
+    reasons: tuple[str, ...]
+
+
+def decision_fact(
+    registration: Registration, *, subscriber: Subscriber, attempts: Attempts
+) -> DecisionFact | None:
+    """What the decision rollups count for ``registration``; None until it is decided."""
+    outcome = _OUTCOME_OF_STATUS.get(registration.status)
+    if outcome is None or registration.decided_at is None:
+        return None
+    day = local_day(registration.decided_at)
+    reviewer_id = registration.decided_by_id or 0
+    started = registration.submitted_at or registration.decided_at
+    seconds = max(0, int((registration.decided_at - started).total_seconds()))
+    key = {
+        "day": day,
+        "operator_id": registration.operator_id,
+        "province_code": registration.province_id,
+        "outlet_id": registration.outlet_id or 0,
+        "staff_id": registration.created_by_id,
+        "channel": registration.channel,
+        "outcome": outcome,
+        "reviewer_id": reviewer_id,
+        "override": is_override(
+            outcome=outcome, reviewer_id=reviewer_id, engine_decision=attempts.engine_decision
+        ),
+        "age_band": age_band(subscriber.birth_date, day),
+        "sex": sex_of(subscriber.id_type, subscriber.id_number),
+        "source": attempts.source,
+        "attempts": attempts.count,
+    }
+    reasons = tuple(sorted({str(reason)[:40] for reason in registration.decision_reasons or []}))
+    return DecisionFact(key=key, seconds=seconds, reasons=reasons)
+
+
+def _reason_key(fact: DecisionFact, reason: str) -> dict:
+    key = fact.key
+    return {
+        "day": key["day"],
+        "operator_id": key["operator_id"],
+        "province_code": key["province_code"],
+        "outlet_id": key["outlet_id"],
+        "channel": key["channel"],
+        "outcome": key["outcome"],
+        "reason": reason,
+    }
+
+
+def _decision_counts(fact: DecisionFact) -> dict:
+    # Every column, zeros too: the insert of a new row names them all (no database defaults).
+    counts = {"n": 1, "seconds": fact.seconds, **dict.fromkeys(HISTOGRAM_FIELDS, 0)}
+    counts[HISTOGRAM_FIELDS[duration_bucket(fact.seconds)]] = 1
+    return counts
+
+
+def evidence_view_key(grant: ViewingGrant, registration: Registration) -> dict:
+    return {
+        "day": local_day(grant.issued_at),
+        "operator_id": registration.operator_id,
+        "province_code": registration.province_id,
+        "channel": registration.channel,
+    }
+
+
+# The upsert
+
+
+def _key_fields(model) -> tuple[str, ...]:
+    (constraint,) = model._meta.constraints
+    return tuple(constraint.fields)
+
+
+def _bump(model, key: dict, counts: dict) -> None:
+    """Add ``counts`` to the row of ``key`` (created at zero if missing), in one statement."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*key, *counts]
+    values = [*key.values(), *counts.values()]
+    updates = ", ".join(
+        f"{quote(name)} = {table}.{quote(name)} + excluded.{quote(name)}" for name in counts
+    )
+    placeholders = ", ".join(["%s"] * len(columns))
+    # Identifiers come from the model's metadata, quoted; every value is a parameter.
+    names = ", ".join(quote(c) for c in columns)
+    conflict = ", ".join(quote(c) for c in _key_fields(model))
+    sql = (
+        f"INSERT INTO {table} ({names}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def _negated(counts: dict) -> dict:
+    return {name: -value for name, value in counts.items()}
+
+
+# The receivers (connected in portal.supervision.apps)
+
+
+def rollups_registration_changed(*, registration: Registration, before, after) -> None:
+    """Move the counts of one change of status (or of a creation, ``before`` None); runs
+    inside the change's transaction, so the counts commit or roll back with it."""
+    if before is not None:
+        _bump(StatusRollup, status_key(registration, before), {"n": -1})
+    _bump(StatusRollup, status_key(registration, after), {"n": 1})
+    if after in DECIDED and before not in DECIDED:
+        fact = decision_fact(
+            registration, subscriber=registration.subscriber, attempts=_attempts_of(registration)
+        )
+        if fact is not None:
+            _bump(DecisionRollup, fact.key, _decision_counts(fact))
+            for reason in fact.reasons:
+                _bump(ReasonRollup, _reason_key(fact, reason), {"n": 1})
+
+
+def rollups_evidence_viewed(*, grant: ViewingGrant) -> None:
+    """Count a leave to view evidence, in the transaction that opens it."""
+    _bump(EvidenceViewRollup, evidence_view_key(grant, grant.registration), {"n": 1})
+
+
+# The rebuild
+
+_REBUILD_CHUNK = 2000
+
+
+def _jobs_by_registration(ids: list) -> dict:
+    rows = defaultdict(list)
+    jobs = VerificationJob.objects.filter(registration_id__in=ids).order_by("attempt")
+    for registration_id, *row in jobs.values_list("registration_id", *JOB_COLUMNS):
+        rows[registration_id].append(row)
+    return rows
+
+
+def _freeze(key: dict) -> tuple:
+    return tuple(key.items())
+
+
+def _recount() -> dict:
+    """Every rollup's rows, counted from the source rows (the one place that scans them)."""
+    statuses: Counter = Counter()
+    decisions: dict[tuple, Counter] = defaultdict(Counter)
+    reasons: Counter = Counter()
+    views: Counter = Counter()
+    registrations = Registration.objects.select_related("subscriber").order_by("pk")
+    chunk: list[Registration] = []
+
+    def count_decisions(batch: list[Registration]) -> None:
+        jobs = _jobs_by_registration([r.pk for r in batch])
+        for registration in batch:
+            attempts = Attempts.of_rows(jobs.get(registration.pk, ()))
+            fact = decision_fact(
+                registration, subscriber=registration.subscriber, attempts=attempts
+            )
+            if fact is None:
+                continue
+            decisions[_freeze(fact.key)].update(_decision_counts(fact))
+            for reason in fact.reasons:
+                reasons[_freeze(_reason_key(fact, reason))] += 1
+
+    for registration in registrations.iterator(chunk_size=_REBUILD_CHUNK):
+        statuses[_freeze(status_key(registration, registration.status))] += 1
+        if registration.decided_at is not None and registration.status in _OUTCOME_OF_STATUS:
+            chunk.append(registration)
+            if len(chunk) >= _REBUILD_CHUNK:
+                count_decisions(chunk)
+                chunk = []
+    count_decisions(chunk)
+    grants = ViewingGrant.objects.select_related("registration").order_by("pk")
+    for grant in grants.iterator(chunk_size=_REBUILD_CHUNK):
+        views[_freeze(evidence_view_key(grant, grant.registration))] += 1
+    return {
+        StatusRollup: [StatusRollup(**dict(k), n=n) for k, n in statuses.items()],
+        DecisionRollup: [DecisionRollup(**dict(k), **c) for k, c in decisions.items()],
+        ReasonRollup: [ReasonRollup(**dict(k), n=n) for k, n in reasons.items()],
+        EvidenceViewRollup: [EvidenceViewRollup(**dict(k), n=n) for k, n in views.items()],
+    }
+
+
+def _lock_rollups() -> None:
+    """Hold off every change's count until the rebuild commits (PostgreSQL; SQLite writes one
+    transaction at a time anyway): a change that commits first is in the recount, one that
+    waits adds its count on top of the rebuilt rows."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in ROLLUP_MODELS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+
+
+@transaction.atomic
+def rollups_rebuild(*, actor=None) -> dict[str, int]:
+    """Recompute every rollup from the registrations, their jobs and the viewing grants, and
+    replace the old rows in one transaction. Returns the rows written per rollup.
+
+    The audit event comes first: it takes the audit trail's lock, which every change takes
+    before it moves a count, so the rebuild and the changes always lock in the same order
+    (the trail, then the rollups) and never wait for each other in a circle."""
+    audit_record(
+        action=Action.ROLLUPS_REBUILT,
+        actor=actor,
+        object_type="rollups",
+        changes={"rollups": (None, [model._meta.model_name for model in ROLLUP_MODELS])},
+    )
+    _lock_rollups()
+    for model in ROLLUP_MODELS:
+        model.objects.all().delete()
+    written = {}
+    for model, rows in _recount().items():
+        model.objects.bulk_create(rows, batch_size=_REBUILD_CHUNK)
+        written[model._meta.model_name] = len(rows)
+    return written
+
+
+# Signal receivers, connected by portal.supervision.apps.SupervisionConfig.ready
+
+
+def on_registration_changed(sender, *, registration, before, after, **kwargs) -> None:
+    rollups_registration_changed(registration=registration, before=before, after=after)
+
+
+def on_viewing_grant_saved(sender, *, instance, created, raw=False, **kwargs) -> None:
+    if created and not raw:
+        rollups_evidence_viewed(grant=instance)

@@ -1,0 +1,69 @@
+"""The carrier admin's side of rectification notices: the notices to their operator, one
+notice with its finding and timeline, and the answer (the actions taken)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import permission_required
+from portal.accounts.permissions import Perm, can
+from portal.lib.errors import PortalError
+from portal.lib.listing import paginate
+from portal.supervision import notice_lifecycle
+from portal.supervision.forms.notices import NoticeAnswerForm, NoticeFilterForm
+from portal.supervision.models import Notice
+from portal.supervision.notice_lifecycle import NoticeStep
+from portal.supervision.selectors import notices as selectors
+from portal.supervision.services import notices as services
+from portal.supervision.views.notices import PAGE_SIZE, show_refusal
+
+
+@permission_required(Perm.ANSWER_NOTICES)
+def operator_notice_list(request):
+    form = NoticeFilterForm(request.GET or None)
+    notices = selectors.notice_list(user=request.user, filters=form.filters())
+    context = {
+        "form": form,
+        "overdue_count": selectors.overdue_count(user=request.user),
+        **paginate(request, notices, per_page=PAGE_SIZE),
+    }
+    return render(request, "supervision/operator_notice_list.html", context)
+
+
+def _page(request, notice: Notice, *, answer_form=None, status=200):
+    actions = notice_lifecycle.actions_for(request.user, notice)
+    context = {
+        "notice": notice,
+        "finding": notice.finding,
+        **selectors.finding_links(finding=notice.finding),
+        "answer_form": (answer_form or NoticeAnswerForm())
+        if NoticeStep.ANSWER in actions
+        else None,
+        "show_timeline": can(request.user, Perm.VIEW_AUDIT_TRAIL),
+        "timeline": selectors.notice_timeline(notice=notice),
+    }
+    return render(request, "supervision/operator_notice_detail.html", context, status=status)
+
+
+@permission_required(Perm.ANSWER_NOTICES)
+def operator_notice_detail(request, pk):
+    return _page(request, selectors.notice_get(user=request.user, pk=pk))
+
+
+@permission_required(Perm.ANSWER_NOTICES)
+@require_POST
+def operator_notice_answer(request, pk):
+    notice = selectors.notice_get(user=request.user, pk=pk)
+    form = NoticeAnswerForm(request.POST)
+    if not form.is_valid():
+        return _page(request, notice, answer_form=form, status=400)
+    try:
+        services.notice_answer(
+            actor=request.user, notice=notice, actions_taken=form.cleaned_data["actions_taken"]
+        )
+    except PortalError as error:
+        show_refusal(request, form, error)
+        return _page(request, notice, answer_form=form, status=error.status)
+    messages.success(request, _("Answer sent to the ministry."))
+    return redirect("operator-notices:detail", pk=notice.pk)
