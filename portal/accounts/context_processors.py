@@ -18,6 +18,7 @@ _NAVIGATION: list[tuple[str, str, Perm]] = [
     (_("Webhooks"), "api-pages:webhooks", Perm.VIEW_WEBHOOKS),
     (_("Registration policy"), "ministry:policy", Perm.CHANGE_POLICY),
     (_("Overview"), "overview:page", Perm.VIEW_SUPERVISION),
+    (_("Fairness"), "fairness", Perm.VIEW_SUPERVISION),
     (_("Spot checks"), "spot_checks:list", Perm.RUN_SPOT_CHECKS),
     (_("Findings"), "findings:list", Perm.ISSUE_NOTICES),
     (_("Notices"), "notices:list", Perm.ISSUE_NOTICES),
