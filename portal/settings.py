@@ -591,6 +591,9 @@ SUPERVISION_STUCK_AFTER_S = env_int("SUPERVISION_STUCK_AFTER_S", 7200, minimum=6
 SUPERVISION_RISK_COOLDOWN_DAYS = env_int("SUPERVISION_RISK_COOLDOWN_DAYS", 14, minimum=0)
 SUPERVISION_ALERT_MAX_REGISTRATIONS = env_int("SUPERVISION_ALERT_MAX_REGISTRATIONS", 200, minimum=1)
 
+# Fairness monitoring judges a group's approval rate only from this many decisions on.
+SUPERVISION_FAIRNESS_MIN_VOLUME = env_int("SUPERVISION_FAIRNESS_MIN_VOLUME", 100, minimum=1)
+
 # Webhooks: private, loopback and link-local addresses are refused unless this is on (tests,
 # the demo: a receiver on the same machine); each POST gives up after this many seconds.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)

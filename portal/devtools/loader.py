@@ -11,6 +11,7 @@ history, not a replay of the lifecycle services. Row generation is streamed in b
 
 from __future__ import annotations
 
+import io
 import random
 import time as clock
 import uuid
@@ -20,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.management import call_command, get_commands
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -32,7 +34,6 @@ from portal.devtools.batches import (
     _Batch,
     _ExistingRegistrations,
     _ExistingSubscribers,
-    _generate_batch,
     _write_batch,
 )
 from portal.devtools.demo_devices import demo_devices_ensure
@@ -47,6 +48,12 @@ from portal.devtools.reference import (
     OUTLETS,
     PG_BATCH,
     staff_username,
+)
+from portal.devtools.supervision_demo import (
+    DemoPlan,
+    demo_plan,
+    generate_planted_batch,
+    planted_jobs_write,
 )
 from registrations.models import Operator, Outlet, Province, Registration, Subscriber
 from registrations.services import registration_cap
@@ -77,6 +84,7 @@ class SeedSummary:
     subscribers: Counts = field(default_factory=Counts)
     registrations: Counts = field(default_factory=Counts)
     logins: list[Login] = field(default_factory=list)
+    supervision: list[str] = field(default_factory=list)  # what its commands printed
     backup_codes: dict[str, list[str]] = field(default_factory=dict)  # by username
     elapsed: float = 0.0
 
@@ -87,6 +95,7 @@ class SeedSummary:
             self.users.line("users"),
             self.subscribers.line("subscribers"),
             self.registrations.line("registrations"),
+            *self.supervision,
             f"elapsed: {self.elapsed:.1f} s",
         ]
 
@@ -201,7 +210,12 @@ def _ensure_users(
 
 
 def _seed_registrations(
-    *, total: int, world: _World, summary: SeedSummary, progress: Callable[[str], None] | None
+    *,
+    total: int,
+    world: _World,
+    plan: DemoPlan | None,
+    summary: SeedSummary,
+    progress: Callable[[str], None] | None,
 ) -> None:
     """Registrations 0..total-1 in batches, one transaction each.
 
@@ -219,6 +233,7 @@ def _seed_registrations(
         batch = generated.result()
         with transaction.atomic():
             subscribers, registrations = _write_batch(batch, existing, existing_subscribers)
+            planted_jobs_write(batch, existing)
         summary.subscribers.created += subscribers
         summary.registrations.created += registrations
         if progress is not None:
@@ -235,7 +250,7 @@ def _seed_registrations(
             summary.registrations.kept += len(existing)
             if len(existing) == hi - lo:
                 continue  # the whole batch is there: nothing to generate
-            batch = pool.submit(_generate_batch, lo, hi, world, copy_text=postgres)
+            batch = pool.submit(generate_planted_batch, lo, hi, world, plan, copy_text=postgres)
             pending.append((existing, batch))
             if len(pending) > 1:
                 write_oldest()
@@ -255,6 +270,27 @@ def _audit_demo_data(summary: SeedSummary) -> None:
     if added:
         with transaction.atomic():
             audit_record(action=Action.DEMO_DATA_LOADED, object_type="demo", changes=added)
+
+
+# The supervision's commands, run by name (the devtools do not import the supervision): the
+# rollups recounted (the rows above bypass the incremental counts), the risk signals
+# evaluated, then its own demo records (a notice past its deadline, a finished spot check).
+SUPERVISION_COMMANDS = (
+    "supervision_rollup_rebuild",
+    "supervision_evaluate_risk",
+    "supervision_demo",
+)
+
+
+def _run_supervision_commands(summary: SeedSummary) -> None:
+    available = get_commands()
+    for name in SUPERVISION_COMMANDS:
+        if name not in available:
+            continue
+        output = io.StringIO()
+        call_command(name, stdout=output, stderr=io.StringIO())
+        lines = [line.strip() for line in output.getvalue().splitlines() if line.strip()]
+        summary.supervision.append(f"{name}: {'; '.join(lines) or 'done'}")
 
 
 def seed_demo(
@@ -282,12 +318,18 @@ def seed_demo(
             user for name, user in users.items() if name in login_names
         )
     world = _build_world(operators=operators, users=users, now=now, cap=registration_cap())
-    _seed_registrations(total=registrations, world=world, summary=summary, progress=progress)
+    plan = demo_plan(total=registrations, world=world)
+    _seed_registrations(
+        total=registrations, world=world, plan=plan, summary=summary, progress=progress
+    )
     _audit_demo_data(summary)
     if summary.registrations.created and connection.vendor == "postgresql":
         # Fresh statistics, so that the first pages over the new rows get good plans.
         with connection.cursor() as cursor:
             for model in (Subscriber, Registration):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    if summary.registrations.created:
+        # Only after new rows: a re-run that adds nothing changes nothing.
+        _run_supervision_commands(summary)
     summary.elapsed = clock.monotonic() - started
     return summary

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from portal.supervision.views import audit
+from portal.supervision.views import fairness as fairness_views
 from portal.supervision.views import notices as notice_views
 from portal.supervision.views import operator_notices as operator_notice_views
 from portal.supervision.views import overview as overview_views
@@ -57,11 +58,13 @@ overview_patterns = [
     path("", overview_views.overview, name="page"),
     path("summary.json", overview_views.summary_json, name="summary"),
     path("export/<slug:table>.csv", overview_views.overview_export, name="export"),
+    path("export/<slug:table>.xlsx", overview_views.overview_export_xlsx, name="export-xlsx"),
 ]
 
 urlpatterns = [
     path("supervision/", include((overview_patterns, "overview"))),
     path("operator/dashboard/", overview_views.operator_dashboard, name="operator-dashboard"),
+    path("supervision/fairness/", fairness_views.fairness, name="fairness"),
     path("supervision/risk/", include((risk_patterns, "risk"))),
     path("supervision/spot-checks/", include((spot_check_patterns, "spot_checks"))),
     path("supervision/findings/", include((finding_patterns, "findings"))),

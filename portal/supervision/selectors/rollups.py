@@ -13,9 +13,19 @@ from portal.accounts.scoping import sees_nation
 from portal.supervision.models.rollups import HISTOGRAM_BUCKETS, HISTOGRAM_FIELDS
 from registrations import scoping
 
+# Where ``scope_filter`` keeps what it worked out, on the user object (one request's).
+_SCOPE_MEMO = "_rollup_scope_memo"
+
 
 def scope_filter(user) -> Q | None:
-    """The rollup rows ``user`` may count, as a filter; None when they may count nothing."""
+    """The rollup rows ``user`` may count, as a filter; None when they may count nothing.
+    Worked out once per user object: a page reads a dozen rollups, each in this scope."""
+    if _SCOPE_MEMO not in user.__dict__:
+        user.__dict__[_SCOPE_MEMO] = _scope_filter(user)
+    return user.__dict__[_SCOPE_MEMO]
+
+
+def _scope_filter(user) -> Q | None:
     if sees_nation(user):
         return Q()
     role = role_of(user)

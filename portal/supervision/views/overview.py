@@ -1,26 +1,30 @@
 """The overview: figures, tables and charts of a period (the ministry's at /supervision/, a
 carrier admin's at /operator/dashboard/, the same page in each one's scope), the same
-figures as JSON, and each table as an audited CSV file."""
+figures as JSON, the provinces as a tile grid of China coloured by a chosen rate, and each
+table as an audited CSV or XLSX file."""
 
 import csv
 import io
+from datetime import date
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm
 from portal.audit.actions import Action
 from portal.audit.services import audit_in_transaction
-from portal.lib.spreadsheet import safe_row
+from portal.lib.spreadsheet import safe_row, xlsx_bytes
+from portal.supervision import provinces_grid
 from portal.supervision.forms.overview import OverviewForm
 from portal.supervision.selectors import summary as selectors
+from registrations.models import Province
 
 
 def _filters(request, *, require_dates: bool):
@@ -94,8 +98,11 @@ def _drill_links(figures: dict, filters, here: str) -> None:
             row["link"] = f"{here}?{_query(filters, outlet=row['outlet_id'])}"
         row["registrations_link"] = _registrations_link(filters, outlet=row["outlet_id"] or "")
     for row in figures["by_staff"]:
-        row["link"] = _registrations_link(filters)
-        row["registrations_link"] = row["link"]
+        # One level down to the staff member's own figures (the outlet is chosen by then); the
+        # registration list has no staff filter, so its link is the outlet's registrations.
+        if filters.outlet and not filters.staff:
+            row["link"] = f"{here}?{_query(filters, staff=row['staff_id'])}"
+        row["registrations_link"] = _registrations_link(filters)
 
 
 def _trail(filters, here: str) -> list[tuple[str, str]]:
@@ -161,10 +168,85 @@ def _tiles(figures: dict) -> list[dict]:
     return tiles
 
 
+# The rates the province grid may be coloured by, as the selector names them.
+GRID_RATES = {
+    "approval": gettext_lazy("Approval rate"),
+    "rejection": gettext_lazy("Rejection rate"),
+    "review": gettext_lazy("Review rate"),
+    "retake": gettext_lazy("Retake rate"),
+}
+assert tuple(GRID_RATES) == provinces_grid.RATES
+
+
+def _grid_percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _province_grid(figures: dict, filters, here: str, rate: str) -> dict:
+    """The tile grid of China for the chosen rate: each tile placed by its row and column
+    and coloured by its bin through classes (the CSP allows no inline style), linked to the
+    province's drill-down when the province has figures in scope."""
+    chinese = (get_language() or "").startswith("zh")
+    names = {p.code: selectors.province_name(p) for p in Province.objects.all()}
+    tiles, legend = provinces_grid.province_grid(
+        figures["by_province"], rate=rate, names=names, chinese=chinese
+    )
+    extra = {} if rate == provinces_grid.DEFAULT_RATE else {"rate": rate}
+    drawn = []
+    for tile in tiles:
+        colour = "tile-empty" if tile.bin is None else f"tile-bin-{tile.bin}"
+        link = ""
+        if tile.has_figures:
+            link = f"{here}?{_query(filters, province=tile.code, outlet='', staff='', **extra)}"
+        drawn.append(
+            {
+                "code": tile.code,
+                "name": tile.name,
+                "label": tile.label,
+                "value": "–" if tile.value is None else _grid_percent(tile.value),
+                "registrations": tile.registrations,
+                "bin": tile.bin,
+                "classes": f"tile-r{tile.row} tile-c{tile.column} {colour}",
+                "link": link,
+            }
+        )
+    return {
+        "rate": rate,
+        "rate_label": GRID_RATES[rate],
+        "rates": [
+            {
+                "key": key,
+                "label": label,
+                "link": f"{here}?{_query(filters, rate=key)}#province-grid",
+                "current": key == rate,
+            }
+            for key, label in GRID_RATES.items()
+        ],  # fmt: skip
+        "tiles": drawn,
+        "legend": [
+            {
+                "bin": b.bin,
+                "text": _grid_percent(b.low)
+                if b.low == b.high
+                else f"{_grid_percent(b.low)} – {_grid_percent(b.high)}",
+            }
+            for b in legend
+        ],  # fmt: skip
+        "rows": [tile for tile in drawn if tile["link"]],
+    }
+
+
 def _overview(request, *, here: str, title: str):
     form, filters = _filters(request, require_dates=False)
     context = {"form": form, "title": title, "here": here}
     if filters is None:
+        return render(request, "supervision/overview.html", context, status=400)
+    rate = request.GET.get("rate") or provinces_grid.DEFAULT_RATE
+    if rate not in GRID_RATES:
+        form.add_error(
+            None,
+            _("Colour the province grid by one of: %(rates)s.") % {"rates": ", ".join(GRID_RATES)},
+        )
         return render(request, "supervision/overview.html", context, status=400)
     figures = selectors.summary(user=request.user, filters=filters)
     _drill_links(figures, filters, here)
@@ -197,6 +279,7 @@ def _overview(request, *, here: str, title: str):
             },
         },  # fmt: skip
         tiles=_tiles(figures),
+        grid=_province_grid(figures, filters, here, rate),
     )
     return render(request, "supervision/overview.html", context)
 
@@ -213,7 +296,7 @@ def operator_dashboard(request):
     return _overview(request, here=reverse("operator-dashboard"), title=_("Operator dashboard"))
 
 
-# CSV exports of each table: (title, key of the figures, columns as (heading, field)).
+# Exports of each table as CSV or XLSX: (title, columns as (heading, field)).
 EXPORTABLE = {
     "by_day": (gettext_lazy("Registrations per day"), [
         ("date", "date"), ("registrations", "registrations"), ("approved", "approved"),
@@ -250,9 +333,12 @@ def _value(row: dict, path: str):
     return "" if value is None else value
 
 
-@permission_required(Perm.VIEW_SUPERVISION)
-@require_safe
-def overview_export(request, table: str):
+# XLSX number formats by field: rates as percentages.
+_XLSX_FORMATS = {path: "0.0%" for _heading, path in _GROUP_COLUMNS if path.startswith("rates.")}
+
+
+def _export(request, table: str, kind: str):
+    """The rows of one table in the user's scope, audited as an export, as ``kind``."""
     if table not in EXPORTABLE:
         raise Http404("No such table")
     form, filters = _filters(request, require_dates=False)
@@ -265,17 +351,56 @@ def overview_export(request, table: str):
         object_type="supervision_summary",
         object_id=table,
         operator_id=request.user.operator_id,
-        changes={"filters": (None, filters.describe()), "rows": (None, len(rows))},
+        changes={
+            "filters": (None, filters.describe()),
+            "rows": (None, len(rows)),
+            "format": (None, kind),
+        },
     )
     columns = _columns(table)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([heading for heading, _path in columns])
-    for row in rows:
-        # Names typed by people (an outlet's, a staff member's) reach the file as text.
-        writer.writerow(safe_row(_value(row, path) for _heading, path in columns))
+    header = [heading for heading, _path in columns]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table}-{stamp}.csv"'
+    if kind == "xlsx":
+        body = xlsx_bytes(
+            title=str(EXPORTABLE[table][0]),
+            header=header,
+            rows=([_typed(_value(row, path), path) for _heading, path in columns] for row in rows),
+            number_formats={
+                i: _XLSX_FORMATS[path]
+                for i, (_h, path) in enumerate(columns)
+                if path in _XLSX_FORMATS
+            },
+        )
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for row in rows:
+            # Names typed by people (an outlet's, a staff member's) reach the file as text.
+            writer.writerow(safe_row(_value(row, path) for _heading, path in columns))
+        body, content_type = out.getvalue(), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{table}-{stamp}.{kind}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _typed(value, path: str):
+    """A cell of the XLSX file: the day of a row as a date, the rest as the CSV has it (the
+    writer keeps numbers as numbers and text as text)."""
+    if path == "date" and isinstance(value, str) and value:
+        return date.fromisoformat(value)
+    return value
+
+
+@permission_required(Perm.VIEW_SUPERVISION)
+@require_safe
+def overview_export(request, table: str):
+    return _export(request, table, "csv")
+
+
+@permission_required(Perm.VIEW_SUPERVISION)
+@require_safe
+def overview_export_xlsx(request, table: str):
+    return _export(request, table, "xlsx")

@@ -17,11 +17,11 @@ URL = "/supervision/fairness/"
 def decisions(*, operator, province, age_band, sex, approved, rejected, retaken=0, days_ago=1):
     """Rollup rows as the services write them: one row per outcome."""
     day = timezone.localdate() - timedelta(days=days_ago)
-    common = dict(
-        day=day, operator_id=operator.pk, province_code=province, outlet_id=1, staff_id=1,
-        channel="outlet", reviewer_id=0, override=False, age_band=age_band, sex=sex,
-        source="camera",
-    )  # fmt: skip
+    common = {
+        "day": day, "operator_id": operator.pk, "province_code": province, "outlet_id": 1,
+        "staff_id": 1, "channel": "outlet", "reviewer_id": 0, "override": False,
+        "age_band": age_band, "sex": sex, "source": "camera",
+    }  # fmt: skip
     DecisionRollup.objects.create(**common, outcome="approved", attempts=1, n=approved)
     DecisionRollup.objects.create(**common, outcome="rejected", attempts=1, n=rejected - retaken)
     if retaken:
