@@ -147,20 +147,27 @@ def notice_list(request):
     return render(request, "supervision/notice_list.html", context)
 
 
-def _notice_page(request, notice: Notice, *, accept_form=None, reopen_form=None, status=200):
-    actions = notice_lifecycle.actions_for(request.user, notice)
-    context = {
+def notice_context(request, notice: Notice) -> dict:
+    """What both sides' notice pages show: the notice, its finding and links, the timeline."""
+    return {
         "notice": notice,
         "finding": notice.finding,
         **selectors.finding_links(finding=notice.finding),
+        "show_timeline": can(request.user, Perm.VIEW_AUDIT_TRAIL),
+        "timeline": selectors.notice_timeline(notice=notice),
+    }
+
+
+def _notice_page(request, notice: Notice, *, accept_form=None, reopen_form=None, status=200):
+    actions = notice_lifecycle.actions_for(request.user, notice)
+    context = {
+        **notice_context(request, notice),
         "accept_form": (accept_form or NoticeAcceptForm())
         if NoticeStep.ACCEPT in actions
         else None,
         "reopen_form": (reopen_form or NoticeReopenForm())
         if NoticeStep.REOPEN in actions
         else None,
-        "show_timeline": can(request.user, Perm.VIEW_AUDIT_TRAIL),
-        "timeline": selectors.notice_timeline(notice=notice),
     }
     return render(request, "supervision/notice_detail.html", context, status=status)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import permission_required
-from portal.accounts.permissions import Perm, can
+from portal.accounts.permissions import Perm
 from portal.lib.errors import PortalError
 from portal.lib.listing import paginate
 from portal.supervision import notice_lifecycle
@@ -16,7 +16,7 @@ from portal.supervision.models import Notice
 from portal.supervision.notice_lifecycle import NoticeStep
 from portal.supervision.selectors import notices as selectors
 from portal.supervision.services import notices as services
-from portal.supervision.views.notices import PAGE_SIZE, show_refusal
+from portal.supervision.views.notices import PAGE_SIZE, notice_context, show_refusal
 
 
 @permission_required(Perm.ANSWER_NOTICES)
@@ -34,14 +34,10 @@ def operator_notice_list(request):
 def _page(request, notice: Notice, *, answer_form=None, status=200):
     actions = notice_lifecycle.actions_for(request.user, notice)
     context = {
-        "notice": notice,
-        "finding": notice.finding,
-        **selectors.finding_links(finding=notice.finding),
+        **notice_context(request, notice),
         "answer_form": (answer_form or NoticeAnswerForm())
         if NoticeStep.ANSWER in actions
         else None,
-        "show_timeline": can(request.user, Perm.VIEW_AUDIT_TRAIL),
-        "timeline": selectors.notice_timeline(notice=notice),
     }
     return render(request, "supervision/operator_notice_detail.html", context, status=status)
 
