@@ -392,6 +392,10 @@ class VerificationApi(APIView):
     def get(self, request, pk):
         registration = _registration(request, pk)
         state = flow_state(registration)
+        # Read the registration again after its jobs: a job and the decision it makes commit
+        # together, so a job seen done is then seen with its decision, never "done" beside a
+        # status read a moment before that commit.
+        registration.refresh_from_db(fields=["status", "decision_reasons", "updated_at"])
         job = state.last_job
         body = {
             "registration": registration.pk,
