@@ -130,10 +130,16 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Every test starts with empty rate-limit counters: ids repeat from test to test."""
+    """Every test starts with empty rate-limit counters (ids repeat from test to test) and no
+    API key held in memory."""
     from django.core.cache import cache
 
+    from portal.api.auth import api_key_uses_forget
+    from portal.api.selectors import api_key_memo_clear
+
     cache.clear()
+    api_key_memo_clear()
+    api_key_uses_forget()
 
 
 @pytest.fixture(scope="session")

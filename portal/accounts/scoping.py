@@ -49,6 +49,11 @@ def granted_pk_list(user, grant: Grant) -> list:
     return memo[grant]
 
 
+def granted_pks_held(user, grant: Grant) -> bool:
+    """Whether this user object already holds the pks of ``grant`` (no query to get them)."""
+    return grant in user.__dict__.get(_GRANTED_PKS_MEMO, {})
+
+
 def granted_pks_read(user, grant: Grant, pks: list) -> None:
     """Give ``granted_pk_list`` the pks of ``grant`` already read (kept in a cache)."""
     user.__dict__.setdefault(_GRANTED_PKS_MEMO, {})[grant] = list(pks)

@@ -7,6 +7,7 @@ per key.
 """
 
 import hmac
+import time
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -14,7 +15,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from portal.accounts.permissions import Grant
-from portal.accounts.scoping import granted_pk_list, granted_pks_read
+from portal.accounts.scoping import granted_pk_list, granted_pks_held, granted_pks_read
 from portal.api import keys
 from portal.api.errors import ApiCode
 from portal.api.networks import address_in_networks
@@ -24,13 +25,24 @@ from portal.audit.context import act_with_api_key
 from portal.lib.client_ip import client_ip_address
 
 LAST_USED_EVERY_SECONDS = 60
+# When this process last noted each key's use: the cache is asked once a minute, not per request.
+_noted_at: dict[str, float] = {}
 
 
 def _refuse(code: ApiCode):
     return exceptions.AuthenticationFailed(detail=str(code.label), code=code.value)
 
 
+def api_key_uses_forget() -> None:
+    """Forget when keys were last noted (tests: each starts with an empty cache)."""
+    _noted_at.clear()
+
+
 def _note_use(api_key, address: str | None) -> None:
+    now = time.monotonic()
+    if now - _noted_at.get(api_key.public_id, -LAST_USED_EVERY_SECONDS) < LAST_USED_EVERY_SECONDS:
+        return
+    _noted_at[api_key.public_id] = now
     # cache.add succeeds for one request per key per minute: only that one writes.
     if cache.add(f"api-key-used:{api_key.public_id}", 1, LAST_USED_EVERY_SECONDS):
         api_key_mark_used(api_key=api_key, address=address)
@@ -40,6 +52,8 @@ def _with_partner_grants(api_key):
     """Hand the account the operators it holds the partner grant on, read from the cache (or
     once from the grants) and trusted as long as the key's row: scoping then filters by them
     with no query of its own. The grant is given when the account is made, never taken."""
+    if granted_pks_held(api_key.account, Grant.USE_PARTNER_API):
+        return api_key  # the key this process holds: its account got them on an earlier request
     name = f"api-key-grants:{api_key.public_id}"
     pks = cache.get(name)
     if pks is None:

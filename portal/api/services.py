@@ -4,7 +4,6 @@ import enum
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,7 +13,7 @@ from portal.accounts.services import user_create
 from portal.api import keys
 from portal.api.models import ApiKey, IdempotentRequest
 from portal.api.networks import normalized_networks
-from portal.api.selectors import key_cache_name
+from portal.api.selectors import api_key_forget
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
 
@@ -88,8 +87,8 @@ def api_key_revoke(*, api_key: ApiKey, actor) -> ApiKey:
     # Dropped now and again after the commit: a request between the two would cache the row
     # as it was before the revocation.
     public_id = api_key.public_id
-    cache.delete(key_cache_name(public_id))
-    transaction.on_commit(lambda: cache.delete(key_cache_name(public_id)))
+    api_key_forget(public_id)
+    transaction.on_commit(lambda: api_key_forget(public_id))
     return api_key
 
 

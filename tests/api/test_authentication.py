@@ -123,6 +123,35 @@ def test_a_cached_key_authenticates_with_no_query(api_key_cmcc):
     assert len(queries) == 0
 
 
+def test_a_key_held_by_the_process_is_not_even_read_from_the_cache(api_key_cmcc, monkeypatch):
+    from django.core.cache import cache
+
+    plaintext = api_key_cmcc[1]
+    first, _ = _authenticate(plaintext)
+    monkeypatch.setattr(cache, "get", lambda *a, **k: pytest.fail(f"cache read: {a}"))
+    user, _ = _authenticate(plaintext)
+    assert user is first
+
+
+def test_another_process_s_revocation_takes_effect_once_the_memo_lapses(api_key_cmcc, monkeypatch):
+    """Another process revoked the key: the row changed and the shared cache lost its copy,
+    but this process's memo still holds it, for KEY_MEMO_SECONDS at most."""
+    from django.core.cache import cache
+
+    from portal.api import selectors
+
+    api_key, plaintext = api_key_cmcc
+    clock = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
+    _authenticate(plaintext)
+    ApiKey.objects.filter(pk=api_key.pk).update(revoked_at=timezone.now())
+    cache.delete(selectors.key_cache_name(api_key.public_id))
+    clock[0] += selectors.KEY_MEMO_SECONDS / 2
+    assert _authenticate(plaintext)[1].pk == api_key.pk
+    clock[0] += selectors.KEY_MEMO_SECONDS
+    assert _refusal(plaintext) == "api_key_revoked"
+
+
 def test_last_use_is_written_once_a_minute_not_per_request(api_key_cmcc):
     api_key, plaintext = api_key_cmcc
     _authenticate(plaintext, "198.51.100.7")
