@@ -4,6 +4,7 @@ from portal.supervision.models.access import SupervisionAccess
 from portal.supervision.models.alerts import RiskAlert
 from portal.supervision.models.notices import Finding, Notice
 from portal.supervision.models.rollups import (
+    DecisionDayRollup,
     DecisionRollup,
     EvidenceViewRollup,
     ReasonRollup,
@@ -12,6 +13,7 @@ from portal.supervision.models.rollups import (
 from portal.supervision.models.spot_checks import SpotCheck, SpotCheckSample
 
 __all__ = [
+    "DecisionDayRollup",
     "DecisionRollup",
     "EvidenceViewRollup",
     "ReasonRollup",

@@ -45,23 +45,10 @@ class StatusRollup(models.Model):
         return f"{self.day} {self.status}: {self.n}"
 
 
-class DecisionRollup(models.Model):
-    """Registrations decided (approved or rejected, by the engine or by a reviewer) on
-    ``day``, with the sum and the histogram of their upload-to-decision durations."""
+class DecisionCounts(models.Model):
+    """What both decision rollups count: decisions, their upload-to-decision seconds and the
+    histogram of those (HISTOGRAM_FIELDS)."""
 
-    day = models.DateField()
-    operator_id = models.IntegerField()
-    province_code = models.CharField(max_length=6)
-    outlet_id = models.IntegerField(help_text="0 for the online channel")
-    staff_id = models.IntegerField(help_text="The account that created the registration")
-    channel = models.CharField(max_length=10)
-    outcome = models.CharField(max_length=16)
-    reviewer_id = models.IntegerField(help_text="The reviewer who decided it; 0 for the engine")
-    override = models.BooleanField(help_text="A reviewer decided against the engine's decision")
-    age_band = models.CharField(max_length=8)
-    sex = models.CharField(max_length=8)
-    source = models.CharField(max_length=8, help_text="Of the last capture; 'none' without one")
-    attempts = models.PositiveSmallIntegerField()
     n = models.IntegerField(default=0)
     seconds = models.BigIntegerField(default=0, help_text="Sum of upload-to-decision seconds")
     h00 = models.IntegerField(default=0)
@@ -86,6 +73,28 @@ class DecisionRollup(models.Model):
     h19 = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DecisionRollup(DecisionCounts):
+    """Registrations decided (approved or rejected, by the engine or by a reviewer) on
+    ``day``, with the sum and the histogram of their upload-to-decision durations."""
+
+    day = models.DateField()
+    operator_id = models.IntegerField()
+    province_code = models.CharField(max_length=6)
+    outlet_id = models.IntegerField(help_text="0 for the online channel")
+    staff_id = models.IntegerField(help_text="The account that created the registration")
+    channel = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=16)
+    reviewer_id = models.IntegerField(help_text="The reviewer who decided it; 0 for the engine")
+    override = models.BooleanField(help_text="A reviewer decided against the engine's decision")
+    age_band = models.CharField(max_length=8)
+    sex = models.CharField(max_length=8)
+    source = models.CharField(max_length=8, help_text="Of the last capture; 'none' without one")
+    attempts = models.PositiveSmallIntegerField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=[
@@ -97,6 +106,41 @@ class DecisionRollup(models.Model):
             ),
         ]  # fmt: skip
         indexes = [models.Index(fields=["province_code", "day"], name="decision_rollup_province")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.outcome}: {self.n}"
+
+
+class DecisionDayRollup(DecisionCounts):
+    """DecisionRollup without the reviewer, the subscriber and the capture: what the overview
+    reads. Its rows grow with days and staff, not with registrations (DecisionRollup has
+    nearly a row per decision over a year), so a year of the nation stays a small sum. Who
+    reviewed, retook and was overridden is counted, not keyed."""
+
+    day = models.DateField()
+    operator_id = models.IntegerField()
+    province_code = models.CharField(max_length=6)
+    outlet_id = models.IntegerField(help_text="0 for the online channel")
+    staff_id = models.IntegerField(help_text="The account that created the registration")
+    channel = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=16)
+    reviewed = models.IntegerField(default=0, help_text="Decided by a reviewer")
+    retaken = models.IntegerField(default=0, help_text="Decided after more than one attempt")
+    overrides = models.IntegerField(default=0, help_text="A reviewer against the engine")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day", "operator_id", "province_code", "outlet_id", "staff_id", "channel",
+                    "outcome",
+                ],
+                name="decision_day_rollup_key",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["province_code", "day"], name="decision_day_rollup_province")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.outcome}: {self.n}"
@@ -151,4 +195,4 @@ class EvidenceViewRollup(models.Model):
         return f"{self.day} evidence views: {self.n}"
 
 
-ROLLUP_MODELS = (StatusRollup, DecisionRollup, ReasonRollup, EvidenceViewRollup)
+ROLLUP_MODELS = (StatusRollup, DecisionRollup, DecisionDayRollup, ReasonRollup, EvidenceViewRollup)

@@ -20,7 +20,7 @@ from portal.accounts.roles import Role, role_of
 from portal.accounts.scoping import get_in_scope_or_404, sees_nation
 from portal.supervision.models.rollups import (
     HISTOGRAM_FIELDS,
-    DecisionRollup,
+    DecisionDayRollup,
     EvidenceViewRollup,
     ReasonRollup,
     StatusRollup,
@@ -163,9 +163,9 @@ _DECISION_SUMS = {
     "decided": Sum("n"),
     "approved": Sum("n", filter=Q(outcome=Status.APPROVED)),
     "rejected": Sum("n", filter=Q(outcome=Status.REJECTED)),
-    "reviewed": Sum("n", filter=~Q(reviewer_id=0)),
-    "retaken": Sum("n", filter=Q(attempts__gt=1)),
-    "overrides": Sum("n", filter=Q(override=True)),
+    "reviewed": Sum("reviewed"),
+    "retaken": Sum("retaken"),
+    "overrides": Sum("overrides"),
     "seconds": Sum("seconds"),
     **{name: Sum(name) for name in HISTOGRAM_FIELDS},
 }
@@ -196,7 +196,7 @@ def _totals(user, filters: SummaryFilters, period: Period) -> dict:
     by_status = dict.fromkeys(Status.values, 0)
     for row in statuses:
         by_status[row["status"]] = row["n"] or 0
-    sums = _zeroed(_rows(DecisionRollup, user, filters, period).aggregate(**_DECISION_SUMS))
+    sums = _zeroed(_rows(DecisionDayRollup, user, filters, period).aggregate(**_DECISION_SUMS))
     histogram = [sums[name] for name in HISTOGRAM_FIELDS]
     views = None
     if not filters.outlet and not filters.staff:  # counted per operator and province only
@@ -232,7 +232,7 @@ def _breakdown(user, filters: SummaryFilters, dimension: str) -> dict:
         elif row["status"] == Status.REVIEW:
             group["review"] += row["total"] or 0
     sums = {k: v for k, v in _DECISION_SUMS.items() if k not in HISTOGRAM_FIELDS}
-    decisions = _rows(DecisionRollup, user, filters, period).values(dimension).annotate(**sums)
+    decisions = _rows(DecisionDayRollup, user, filters, period).values(dimension).annotate(**sums)
     for row in decisions:
         group = groups[row[dimension]]
         row = _zeroed(row)
@@ -303,7 +303,7 @@ def _by_day(user, filters) -> list[dict]:
         day["registrations"] += total
         bucket = "pending" if row["status"] in PENDING else row["status"]
         day[bucket] = day.get(bucket, 0) + total
-    decided = _rows(DecisionRollup, user, filters, period).values("day").annotate(n=Sum("n"))
+    decided = _rows(DecisionDayRollup, user, filters, period).values("day").annotate(n=Sum("n"))
     for row in decided:
         days[row["day"]]["decided"] = row["n"] or 0
     return list(days.values())

@@ -27,6 +27,7 @@ from portal.supervision.models.rollups import (
     HISTOGRAM_BUCKETS,
     HISTOGRAM_FIELDS,
     ROLLUP_MODELS,
+    DecisionDayRollup,
     DecisionRollup,
     EvidenceViewRollup,
     ReasonRollup,
@@ -187,6 +188,25 @@ def _decision_counts(fact: DecisionFact) -> dict:
     return counts
 
 
+_DAY_KEY_FIELDS = ("day", "operator_id", "province_code", "outlet_id", "staff_id", "channel",
+                   "outcome")  # fmt: skip
+
+
+def _day_key(decision_key: dict) -> dict:
+    return {name: decision_key[name] for name in _DAY_KEY_FIELDS}
+
+
+def _day_counts(decision_key: dict, counts: dict) -> dict:
+    """DecisionDayRollup's counts of the decisions counted under ``decision_key``."""
+    n = counts["n"]
+    return {
+        **counts,
+        "reviewed": n if decision_key["reviewer_id"] else 0,
+        "retaken": n if decision_key["attempts"] > 1 else 0,
+        "overrides": n if decision_key["override"] else 0,
+    }
+
+
 def evidence_view_key(grant: ViewingGrant, registration: Registration) -> dict:
     return {
         "day": local_day(grant.issued_at),
@@ -243,7 +263,9 @@ def rollups_registration_changed(*, registration: Registration, before, after) -
             registration, subscriber=registration.subscriber, attempts=_attempts_of(registration)
         )
         if fact is not None:
-            _bump(DecisionRollup, fact.key, _decision_counts(fact))
+            counts = _decision_counts(fact)
+            _bump(DecisionRollup, fact.key, counts)
+            _bump(DecisionDayRollup, _day_key(fact.key), _day_counts(fact.key, counts))
             for reason in fact.reasons:
                 _bump(ReasonRollup, _reason_key(fact, reason), {"n": 1})
 
@@ -303,9 +325,14 @@ def _recount() -> dict:
     grants = ViewingGrant.objects.select_related("registration").order_by("pk")
     for grant in grants.iterator(chunk_size=_REBUILD_CHUNK):
         views[_freeze(evidence_view_key(grant, grant.registration))] += 1
+    days: dict[tuple, Counter] = defaultdict(Counter)
+    for frozen, counts in decisions.items():
+        key = dict(frozen)
+        days[_freeze(_day_key(key))].update(_day_counts(key, counts))
     return {
         StatusRollup: [StatusRollup(**dict(k), n=n) for k, n in statuses.items()],
         DecisionRollup: [DecisionRollup(**dict(k), **c) for k, c in decisions.items()],
+        DecisionDayRollup: [DecisionDayRollup(**dict(k), **c) for k, c in days.items()],
         ReasonRollup: [ReasonRollup(**dict(k), n=n) for k, n in reasons.items()],
         EvidenceViewRollup: [EvidenceViewRollup(**dict(k), n=n) for k, n in views.items()],
     }

@@ -8,7 +8,14 @@ from unittest import mock
 import pytest
 from django.conf import settings
 
-from portal.supervision.models import DecisionRollup, EvidenceViewRollup, ReasonRollup, StatusRollup
+from portal.supervision.models import (
+    DecisionDayRollup,
+    DecisionRollup,
+    EvidenceViewRollup,
+    ReasonRollup,
+    StatusRollup,
+)
+from portal.supervision.models.rollups import HISTOGRAM_FIELDS
 from portal.supervision.services.rollups import age_band, duration_bucket, sex_of
 from registrations import rules
 from registrations import services as registration_services
@@ -148,6 +155,10 @@ def test_a_retake_then_a_rejection_counts_two_attempts_and_the_reasons(users, ou
     assert reasons == {("rejected", "no_match"): 1}
 
 
+def day_histogram_total(row) -> int:
+    return sum(getattr(row, name) for name in HISTOGRAM_FIELDS)
+
+
 def test_a_reviewer_rejecting_what_the_engine_passed_is_a_manual_override(users, outlet_gd):
     registration = create_registration(actor=users["staff"], outlet=outlet_gd)
     prepare_capture(registration, users["staff"])
@@ -169,6 +180,15 @@ def test_a_reviewer_rejecting_what_the_engine_passed_is_a_manual_override(users,
         sex_of("resident_id", registration.subscriber.id_number),
     )
     assert status_counts() == {"rejected": 1}
+    (day,) = DecisionDayRollup.objects.all()
+    assert (day.outcome, day.n, day.reviewed, day.overrides, day.retaken) == (
+        "rejected", 1, 1, 1, 0,
+    )  # fmt: skip
+    assert (day.staff_id, day.seconds, day_histogram_total(day)) == (
+        users["staff"].pk,
+        row.seconds,
+        1,
+    )
 
 
 def test_a_reviewer_agreeing_with_the_engine_is_no_override(users, outlet_gd):
@@ -180,6 +200,8 @@ def test_a_reviewer_agreeing_with_the_engine_is_no_override(users, outlet_gd):
     )
     (row,) = DecisionRollup.objects.all()
     assert (row.outcome, row.override) == ("approved", False)
+    (day,) = DecisionDayRollup.objects.all()
+    assert (day.n, day.reviewed, day.overrides) == (1, 1, 0)
 
 
 def test_a_cancellation_keeps_the_decision_and_moves_the_status(users, outlet_gd):
