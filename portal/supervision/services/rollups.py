@@ -19,6 +19,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from portal.audit.actions import Action
@@ -292,49 +294,141 @@ def _freeze(key: dict) -> tuple:
     return tuple(key.items())
 
 
-def _recount() -> dict:
-    """Every rollup's rows, counted from the source rows (the one place that scans them)."""
-    statuses: Counter = Counter()
+def _status_rows() -> list[StatusRollup]:
+    """StatusRollup counted by the database: one GROUP BY over the registrations."""
+    groups = (
+        Registration.objects.annotate(
+            day=TruncDate("created_at", tzinfo=SHANGHAI), outlet_or_none=Coalesce("outlet_id", 0)
+        )
+        .values(
+            "day",
+            "operator_id",
+            "province_id",
+            "outlet_or_none",
+            "created_by_id",
+            "channel",
+            "status",
+        )  # fmt: skip
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return [
+        StatusRollup(
+            day=row["day"],
+            operator_id=row["operator_id"],
+            province_code=row["province_id"],
+            outlet_id=row["outlet_or_none"],
+            staff_id=row["created_by_id"],
+            channel=row["channel"],
+            status=row["status"],
+            n=row["count"],
+        )  # fmt: skip
+        for row in groups
+    ]
+
+
+def _evidence_view_rows() -> list[EvidenceViewRollup]:
+    groups = (
+        ViewingGrant.objects.annotate(day=TruncDate("issued_at", tzinfo=SHANGHAI))
+        .values(
+            "day", "registration__operator_id", "registration__province_id", "registration__channel"
+        )  # fmt: skip
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return [
+        EvidenceViewRollup(
+            day=row["day"],
+            operator_id=row["registration__operator_id"],
+            province_code=row["registration__province_id"],
+            channel=row["registration__channel"],
+            n=row["count"],
+        )  # fmt: skip
+        for row in groups
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """The columns of a decided registration that ``decision_fact`` reads (the rebuild reads
+    these alone: no model instance, and of the subscriber only what the fact needs)."""
+
+    pk: int
+    status: str
+    decided_at: datetime
+    decided_by_id: int | None
+    submitted_at: datetime | None
+    operator_id: int
+    province_id: str
+    outlet_id: int | None
+    created_by_id: int
+    channel: str
+    decision_reasons: list
+
+
+@dataclass(frozen=True, slots=True)
+class _DecidedSubscriber:
+    birth_date: date | None
+    id_type: str
+    id_number: str
+
+
+_DECIDED_COLUMNS = tuple(_Decided.__dataclass_fields__)
+_SUBSCRIBER_COLUMNS = tuple(f"subscriber__{f}" for f in _DecidedSubscriber.__dataclass_fields__)
+
+
+def _decided_rows():
+    """(registration, subscriber) columns of every decided registration, in pk order."""
+    decided = Registration.objects.filter(
+        decided_at__isnull=False, status__in=list(_OUTCOME_OF_STATUS)
+    ).order_by("pk")
+    split = len(_DECIDED_COLUMNS)
+    rows = decided.values_list(*_DECIDED_COLUMNS, *_SUBSCRIBER_COLUMNS)
+    for row in rows.iterator(chunk_size=_REBUILD_CHUNK):
+        yield _Decided(*row[:split]), _DecidedSubscriber(*row[split:])
+
+
+def _decision_rows() -> dict:
+    """DecisionRollup, DecisionDayRollup and ReasonRollup, from each decided registration's
+    decision fact (the subscriber's sex is in the sealed ID number: no GROUP BY can read it)."""
     decisions: dict[tuple, Counter] = defaultdict(Counter)
     reasons: Counter = Counter()
-    views: Counter = Counter()
-    registrations = Registration.objects.select_related("subscriber").order_by("pk")
-    chunk: list[Registration] = []
 
-    def count_decisions(batch: list[Registration]) -> None:
-        jobs = _jobs_by_registration([r.pk for r in batch])
-        for registration in batch:
+    def count(batch: list) -> None:
+        jobs = _jobs_by_registration([registration.pk for registration, _ in batch])
+        for registration, subscriber in batch:
             attempts = Attempts.of_rows(jobs.get(registration.pk, ()))
-            fact = decision_fact(
-                registration, subscriber=registration.subscriber, attempts=attempts
-            )
+            fact = decision_fact(registration, subscriber=subscriber, attempts=attempts)
             if fact is None:
                 continue
             decisions[_freeze(fact.key)].update(_decision_counts(fact))
             for reason in fact.reasons:
                 reasons[_freeze(_reason_key(fact, reason))] += 1
 
-    for registration in registrations.iterator(chunk_size=_REBUILD_CHUNK):
-        statuses[_freeze(status_key(registration, registration.status))] += 1
-        if registration.decided_at is not None and registration.status in _OUTCOME_OF_STATUS:
-            chunk.append(registration)
-            if len(chunk) >= _REBUILD_CHUNK:
-                count_decisions(chunk)
-                chunk = []
-    count_decisions(chunk)
-    grants = ViewingGrant.objects.select_related("registration").order_by("pk")
-    for grant in grants.iterator(chunk_size=_REBUILD_CHUNK):
-        views[_freeze(evidence_view_key(grant, grant.registration))] += 1
+    batch: list = []
+    for pair in _decided_rows():
+        batch.append(pair)
+        if len(batch) >= _REBUILD_CHUNK:
+            count(batch)
+            batch = []
+    count(batch)
     days: dict[tuple, Counter] = defaultdict(Counter)
     for frozen, counts in decisions.items():
         key = dict(frozen)
         days[_freeze(_day_key(key))].update(_day_counts(key, counts))
     return {
-        StatusRollup: [StatusRollup(**dict(k), n=n) for k, n in statuses.items()],
         DecisionRollup: [DecisionRollup(**dict(k), **c) for k, c in decisions.items()],
         DecisionDayRollup: [DecisionDayRollup(**dict(k), **c) for k, c in days.items()],
         ReasonRollup: [ReasonRollup(**dict(k), n=n) for k, n in reasons.items()],
-        EvidenceViewRollup: [EvidenceViewRollup(**dict(k), n=n) for k, n in views.items()],
+    }
+
+
+def _recount() -> dict:
+    """Every rollup's rows, counted from the source rows (the one place that scans them)."""
+    return {
+        StatusRollup: _status_rows(),
+        **_decision_rows(),
+        EvidenceViewRollup: _evidence_view_rows(),
     }
 
 

@@ -29,7 +29,7 @@ from verification import services as verification_services
 
 pytestmark = pytest.mark.django_db
 
-COUNTS = {"id", "n", "seconds", *HISTOGRAM_FIELDS}
+COUNTS = {"id", "n", "seconds", "reviewed", "retaken", "overrides", *HISTOGRAM_FIELDS}
 
 
 def snapshot() -> dict:
