@@ -35,6 +35,15 @@ class RegistrationFilterForm(forms.Form):
     )
     created_from = BoundedDateField(required=False, label=_("From"), widget=DATE_INPUT)
     created_to = BoundedDateField(required=False, label=_("To"), widget=DATE_INPUT)
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[("", _("Any channel")), *Registration.Channel.choices],
+        required=False,
+    )
+    # Set by the supervision overview's staff level; shown above the list, not as a field.
+    staff = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, operators, outlets, provinces, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,8 @@ class RegistrationFilters:
     province: Province | None = None
     created_from: date | None = None
     created_to: date | None = None
+    channel: str | None = None
+    staff: int | None = None  # the account that created them (the overview's staff level)
 
 
 def registration_list(*, user, filters: RegistrationFilters) -> QuerySet[Registration]:
@@ -43,10 +45,21 @@ def registration_list(*, user, filters: RegistrationFilters) -> QuerySet[Registr
         registrations = registrations.filter(outlet=filters.outlet)
     if filters.province:
         registrations = registrations.filter(province=filters.province)
+    if filters.channel:
+        registrations = registrations.filter(channel=filters.channel)
+    if filters.staff:
+        registrations = registrations.filter(created_by_id=filters.staff)
     registrations = within_days(
         registrations, "created_at", first=filters.created_from, last=filters.created_to
     )
     return registrations.order_by("-created_at", "-id")
+
+
+def registration_list_creator(registrations: QuerySet[Registration]):
+    """The account behind a list filtered by ``staff``: named only when the list (in the
+    viewer's scope) holds one of their registrations, so a bare id reveals no one."""
+    first = registrations.select_related("created_by").first()
+    return first.created_by if first else None
 
 
 def registration_get(*, user, pk) -> Registration:

@@ -28,6 +28,13 @@ PAGE_SIZE = 50
 DETAIL_SECTIONS: list[Callable[[HttpRequest, Registration], dict]] = []
 
 
+def _query_without(request, *names) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @permission_required(Perm.VIEW_REGISTRATION)
 def registration_list(request):
     user = request.user
@@ -37,9 +44,14 @@ def registration_list(request):
         outlets=scoping.outlets_in_scope(user),
         provinces=scoping.provinces_in_scope(user),
     )
-    registrations = selectors.registration_list(user=user, filters=form.filters())
+    filters = form.filters()
+    registrations = selectors.registration_list(user=user, filters=filters)
     context = {
         "form": form,
+        "staff_member": selectors.registration_list_creator(registrations)
+        if filters.staff
+        else None,
+        "without_staff": _query_without(request, "staff", "page"),
         "can_create": can(user, Perm.ADD_REGISTRATION),
         **paginate(request, registrations, per_page=PAGE_SIZE),
     }

@@ -205,7 +205,8 @@ def _new_staff(outlet) -> dict:
 
 
 AUDIT_FIELDS = ["actor", "action", "object_type", "object_id", "occurred_from", "occurred_to"]
-LIST_FIELDS = ["status", "operator", "outlet", "province", "created_from", "created_to"]
+LIST_FIELDS = ["status", "operator", "outlet", "province", "created_from", "created_to",
+               "channel", "staff"]  # fmt: skip
 
 # (name, method, role, url, the valid data each bad value replaces one field of, fields,
 #  answers JSON). URLs and data are built from the world of the test.

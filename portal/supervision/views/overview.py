@@ -73,12 +73,14 @@ def _query(filters, **changes) -> str:
 
 
 def _registrations_link(filters, **extra) -> str:
-    """The registration list behind a figure: the same operator, province, outlet and days
-    (the list has no channel or staff filter: see the README)."""
+    """The registration list behind a figure: the same operator, province, outlet, staff
+    member, channel and days."""
     query = {
         "operator": filters.operator.pk if filters.operator else "",
         "province": filters.province.code if filters.province else "",
         "outlet": filters.outlet.pk if filters.outlet else "",
+        "staff": filters.staff.pk if filters.staff else "",
+        "channel": filters.channel,
         "created_from": filters.period.first.isoformat(),
         "created_to": filters.period.last.isoformat(),
         **extra,
@@ -98,11 +100,10 @@ def _drill_links(figures: dict, filters, here: str) -> None:
             row["link"] = f"{here}?{_query(filters, outlet=row['outlet_id'])}"
         row["registrations_link"] = _registrations_link(filters, outlet=row["outlet_id"] or "")
     for row in figures["by_staff"]:
-        # One level down to the staff member's own figures (the outlet is chosen by then); the
-        # registration list has no staff filter, so its link is the outlet's registrations.
+        # One level down to the staff member's own figures (the outlet is chosen by then).
         if filters.outlet and not filters.staff:
             row["link"] = f"{here}?{_query(filters, staff=row['staff_id'])}"
-        row["registrations_link"] = _registrations_link(filters)
+        row["registrations_link"] = _registrations_link(filters, staff=row["staff_id"])
 
 
 def _trail(filters, here: str) -> list[tuple[str, str]]:

@@ -109,6 +109,39 @@ def test_drilling_from_the_nation_to_a_staff_member_and_their_registrations(
     assert {r.pk for r in listing.context["page_obj"]} == {r.pk for r in today_registrations[:2]}
 
 
+def test_a_staff_member_s_registrations_are_theirs_alone(
+    client, users, outlet_gd, today_registrations
+):
+    from portal.accounts.roles import Role
+    from portal.accounts.services import user_create
+
+    colleague = user_create(
+        username="staff_gd_colleague", password="x-pass-1234-5678", role=Role.OUTLET_STAFF,
+        operator=outlet_gd.operator, outlets=[outlet_gd], first_name="Colleague",
+    )  # fmt: skip
+    theirs = create_registration(actor=colleague, outlet=outlet_gd, status="approved")
+    page = open_page(client, users["inspector"], f"/supervision/?outlet={outlet_gd.pk}")
+    links = {row["staff_id"]: row["registrations_link"] for row in rows_of(page, "by_staff")}
+    assert set(links) == {users["staff"].pk, colleague.pk}
+
+    listing = client.get(links[colleague.pk])
+    assert [r.pk for r in listing.context["page_obj"]] == [theirs.pk]
+    assert listing.context["staff_member"] == colleague
+    assert "Created by Colleague" in listing.content.decode()
+    listing = client.get(links[users["staff"].pk])
+    assert {r.pk for r in listing.context["page_obj"]} == {r.pk for r in today_registrations[:2]}
+
+
+def test_a_staff_filter_outside_the_scope_names_no_one(client, users, today_registrations):
+    beijing_staff = users["staff_bj"]
+    sign_in(client, users["inspector_gd"])
+    listing = client.get(f"/registrations/?staff={beijing_staff.pk}")
+    assert listing.status_code == 200
+    assert list(listing.context["page_obj"]) == []
+    assert listing.context["staff_member"] is None
+    assert beijing_staff.username not in listing.content.decode()
+
+
 def test_a_carrier_admin_sees_their_operator_on_the_operator_dashboard(
     client, users, outlet_cucc_gd, today_registrations
 ):
