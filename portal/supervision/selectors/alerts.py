@@ -17,9 +17,11 @@ from registrations.models import Registration
 
 
 def alerts_in_scope(user) -> QuerySet[RiskAlert]:
+    # The subscriber comes by a second query, for the page's alerts only: joined, the
+    # planner hashes the whole subscriber table (millions of rows) before it sorts the alerts.
     alerts = RiskAlert.objects.select_related(
-        "outlet", "staff", "operator", "province", "assignee", "subscriber"
-    )
+        "outlet", "staff", "operator", "province", "assignee"
+    ).prefetch_related("subscriber")
     if sees_nation(user):
         return alerts
     role = role_of(user)
