@@ -191,12 +191,32 @@ def _zeroed(sums: dict) -> dict:
     return {name: value or 0 for name, value in sums.items()}
 
 
-def _totals(user, filters: SummaryFilters, period: Period) -> dict:
-    statuses = _rows(StatusRollup, user, filters, period).values("status").annotate(n=Sum("n"))
+@dataclass(frozen=True)
+class _DayRows:
+    """A period's counts per day, statuses and decisions: the two scans that its totals and
+    its by-day table share (one scan of each rollup, not two)."""
+
+    statuses: list[dict]  # day, status, total
+    decisions: list[dict]  # day and every sum of _DECISION_SUMS
+
+
+def _day_rows(user, filters: SummaryFilters, period: Period) -> _DayRows:
+    statuses = _rows(StatusRollup, user, filters, period).values("day", "status")
+    decisions = _rows(DecisionDayRollup, user, filters, period).values("day")
+    return _DayRows(
+        statuses=list(statuses.annotate(total=Sum("n")).order_by()),
+        decisions=list(decisions.annotate(**_DECISION_SUMS).order_by()),
+    )
+
+
+def _totals(user, filters: SummaryFilters, period: Period, days: _DayRows) -> dict:
     by_status = dict.fromkeys(Status.values, 0)
-    for row in statuses:
-        by_status[row["status"]] = row["n"] or 0
-    sums = _zeroed(_rows(DecisionDayRollup, user, filters, period).aggregate(**_DECISION_SUMS))
+    for row in days.statuses:
+        by_status[row["status"]] += row["total"] or 0
+    sums = dict.fromkeys(_DECISION_SUMS, 0)
+    for row in days.decisions:
+        for name in _DECISION_SUMS:
+            sums[name] += row[name] or 0
     histogram = [sums[name] for name in HISTOGRAM_FIELDS]
     views = None
     if not filters.outlet and not filters.staff:  # counted per operator and province only
@@ -292,20 +312,18 @@ def _by_staff(user, filters):
     return _named(groups, names, "staff_id")
 
 
-def _by_day(user, filters) -> list[dict]:
+def _by_day(filters, days_rows: _DayRows) -> list[dict]:
     period = filters.period
     days = {day: {"date": day.isoformat(), "registrations": 0, "approved": 0, "rejected": 0,
                   "review": 0, "pending": 0, "cancelled": 0, "decided": 0}
             for day in period.each_day()}  # fmt: skip
-    statuses = _rows(StatusRollup, user, filters, period).values("day", "status")
-    for row in statuses.annotate(total=Sum("n")):
+    for row in days_rows.statuses:
         day, total = days[row["day"]], row["total"] or 0
         day["registrations"] += total
         bucket = "pending" if row["status"] in PENDING else row["status"]
         day[bucket] = day.get(bucket, 0) + total
-    decided = _rows(DecisionDayRollup, user, filters, period).values("day").annotate(n=Sum("n"))
-    for row in decided:
-        days[row["day"]]["decided"] = row["n"] or 0
+    for row in days_rows.decisions:
+        days[row["day"]]["decided"] = row["decided"] or 0
     return list(days.values())
 
 
@@ -321,15 +339,17 @@ def _reasons(user, filters) -> list[dict]:
 
 def summary(*, user, filters: SummaryFilters) -> dict:
     """The overview's figures: totals for the period and the one before, and the tables."""
-    current = _totals(user, filters, filters.period)
-    previous = _totals(user, filters, filters.period.previous())
+    days = _day_rows(user, filters, filters.period)
+    current = _totals(user, filters, filters.period, days)
+    before = filters.period.previous()
+    previous = _totals(user, filters, before, _day_rows(user, filters, before))
     figures = {
         **current,
         "filters": filters.as_query(),
         "previous": previous,
         "by_operator": _by_operator(user, filters),
         "by_province": _by_province(user, filters),
-        "by_day": _by_day(user, filters),
+        "by_day": _by_day(filters, days),
         "reasons": _reasons(user, filters),
         "by_outlet": _by_outlet(user, filters) if filters.operator or filters.province
         or filters.outlet else [],
