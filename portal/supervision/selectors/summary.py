@@ -239,34 +239,43 @@ def _totals(user, filters: SummaryFilters, period: Period, days: _DayRows) -> di
     }  # fmt: skip
 
 
-def _breakdown(user, filters: SummaryFilters, dimension: str) -> dict:
-    """Registrations (by status) and decisions per value of ``dimension``."""
+_BREAKDOWN_SUMS = {k: v for k, v in _DECISION_SUMS.items() if k not in HISTOGRAM_FIELDS}
+
+
+def _breakdowns(user, filters: SummaryFilters, *dimensions: str) -> dict[str, dict]:
+    """Registrations (by status) and decisions per value of each of ``dimensions``, from one
+    scan of each rollup grouped by all of them at once (operators × provinces are few)."""
     period = filters.period
-    groups = defaultdict(lambda: {"registrations": 0, "pending": 0, "review": 0})
-    statuses = _rows(StatusRollup, user, filters, period).values(dimension, "status")
-    for row in statuses.annotate(total=Sum("n")):
-        group = groups[row[dimension]]
-        group["registrations"] += row["total"] or 0
+    statuses = _rows(StatusRollup, user, filters, period).values(*dimensions, "status")
+    decisions = _rows(DecisionDayRollup, user, filters, period).values(*dimensions)
+    statuses = list(statuses.annotate(total=Sum("n")).order_by())
+    decisions = list(decisions.annotate(**_BREAKDOWN_SUMS).order_by())
+    return {dimension: _groups(statuses, decisions, dimension) for dimension in dimensions}
+
+
+def _groups(statuses: list[dict], decisions: list[dict], dimension: str) -> dict:
+    groups = defaultdict(lambda: {"registrations": 0, "pending": 0, "review": 0,
+                                  **dict.fromkeys(_BREAKDOWN_SUMS, 0)})  # fmt: skip
+    for row in statuses:
+        group, total = groups[row[dimension]], row["total"] or 0
+        group["registrations"] += total
         if row["status"] in PENDING:
-            group["pending"] += row["total"] or 0
+            group["pending"] += total
         elif row["status"] == Status.REVIEW:
-            group["review"] += row["total"] or 0
-    sums = {k: v for k, v in _DECISION_SUMS.items() if k not in HISTOGRAM_FIELDS}
-    decisions = _rows(DecisionDayRollup, user, filters, period).values(dimension).annotate(**sums)
+            group["review"] += total
     for row in decisions:
         group = groups[row[dimension]]
-        row = _zeroed(row)
-        group.update(
-            decided=row["decided"], approved=row["approved"], rejected=row["rejected"],
-            overrides=row["overrides"], rates=_rates(row),
-        )  # fmt: skip
-    for group in groups.values():
-        group.setdefault("decided", 0)
-        group.setdefault("approved", 0)
-        group.setdefault("rejected", 0)
-        group.setdefault("overrides", 0)
-        group.setdefault("rates", _rates(dict.fromkeys(sums, 0)))
-    return groups
+        for name in _BREAKDOWN_SUMS:
+            group[name] += row[name] or 0
+    figures = {}
+    for value, group in groups.items():
+        figures[value] = {
+            "registrations": group["registrations"], "pending": group["pending"],
+            "review": group["review"], "decided": group["decided"],
+            "approved": group["approved"], "rejected": group["rejected"],
+            "overrides": group["overrides"], "rates": _rates(group),
+        }  # fmt: skip
+    return figures
 
 
 def province_name(province: Province) -> str:
@@ -279,8 +288,7 @@ def _named(groups: dict, names: dict, key: str) -> list[dict]:
     return sorted(rows, key=lambda row: (-row["registrations"], str(row[key])))
 
 
-def _by_operator(user, filters):
-    groups = _breakdown(user, filters, "operator_id")
+def _by_operator(groups: dict):
     operators = Operator.objects.in_bulk(list(groups))
     rows = _named(groups, {pk: o.name for pk, o in operators.items()}, "operator_id")
     for row in rows:
@@ -288,8 +296,7 @@ def _by_operator(user, filters):
     return rows
 
 
-def _by_province(user, filters):
-    groups = _breakdown(user, filters, "province_code")
+def _by_province(groups: dict):
     names = {p.code: province_name(p) for p in Province.objects.filter(code__in=list(groups))}
     rows = _named(groups, names, "province_code")
     for row in rows:
@@ -298,7 +305,7 @@ def _by_province(user, filters):
 
 
 def _by_outlet(user, filters):
-    groups = _breakdown(user, filters, "outlet_id")
+    groups = _breakdowns(user, filters, "outlet_id")["outlet_id"]
     outlets = Outlet.objects.in_bulk([pk for pk in groups if pk])
     names = {pk: f"{o.name} ({o.code})" for pk, o in outlets.items()}
     names[0] = str(Registration.Channel.ONLINE.label)
@@ -306,7 +313,7 @@ def _by_outlet(user, filters):
 
 
 def _by_staff(user, filters):
-    groups = _breakdown(user, filters, "staff_id")
+    groups = _breakdowns(user, filters, "staff_id")["staff_id"]
     people = User.objects.in_bulk(list(groups))
     names = {pk: u.get_full_name() or u.username for pk, u in people.items()}
     return _named(groups, names, "staff_id")
@@ -343,12 +350,13 @@ def summary(*, user, filters: SummaryFilters) -> dict:
     current = _totals(user, filters, filters.period, days)
     before = filters.period.previous()
     previous = _totals(user, filters, before, _day_rows(user, filters, before))
+    places = _breakdowns(user, filters, "operator_id", "province_code")
     figures = {
         **current,
         "filters": filters.as_query(),
         "previous": previous,
-        "by_operator": _by_operator(user, filters),
-        "by_province": _by_province(user, filters),
+        "by_operator": _by_operator(places["operator_id"]),
+        "by_province": _by_province(places["province_code"]),
         "by_day": _by_day(filters, days),
         "reasons": _reasons(user, filters),
         "by_outlet": _by_outlet(user, filters) if filters.operator or filters.province
