@@ -76,9 +76,8 @@ class DecisionCounts(models.Model):
         abstract = True
 
 
-class DecisionRollup(DecisionCounts):
-    """Registrations decided (approved or rejected, by the engine or by a reviewer) on
-    ``day``, with the sum and the histogram of their upload-to-decision durations."""
+class Decided(DecisionCounts):
+    """Where and when both decision rollups count a decision, and how it went."""
 
     day = models.DateField()
     operator_id = models.IntegerField()
@@ -87,6 +86,18 @@ class DecisionRollup(DecisionCounts):
     staff_id = models.IntegerField(help_text="The account that created the registration")
     channel = models.CharField(max_length=10)
     outcome = models.CharField(max_length=16)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.outcome}: {self.n}"
+
+
+class DecisionRollup(Decided):
+    """Registrations decided (approved or rejected, by the engine or by a reviewer) on
+    ``day``, with the sum and the histogram of their upload-to-decision durations."""
+
     reviewer_id = models.IntegerField(help_text="The reviewer who decided it; 0 for the engine")
     override = models.BooleanField(help_text="A reviewer decided against the engine's decision")
     age_band = models.CharField(max_length=8)
@@ -107,23 +118,13 @@ class DecisionRollup(DecisionCounts):
         ]  # fmt: skip
         indexes = [models.Index(fields=["province_code", "day"], name="decision_rollup_province")]
 
-    def __str__(self) -> str:
-        return f"{self.day} {self.outcome}: {self.n}"
 
-
-class DecisionDayRollup(DecisionCounts):
+class DecisionDayRollup(Decided):
     """DecisionRollup without the reviewer, the subscriber and the capture: what the overview
     reads. Its rows grow with days and staff, not with registrations (DecisionRollup has
     nearly a row per decision over a year), so a year of the nation stays a small sum. Who
     reviewed, retook and was overridden is counted, not keyed."""
 
-    day = models.DateField()
-    operator_id = models.IntegerField()
-    province_code = models.CharField(max_length=6)
-    outlet_id = models.IntegerField(help_text="0 for the online channel")
-    staff_id = models.IntegerField(help_text="The account that created the registration")
-    channel = models.CharField(max_length=10)
-    outcome = models.CharField(max_length=16)
     reviewed = models.IntegerField(default=0, help_text="Decided by a reviewer")
     retaken = models.IntegerField(default=0, help_text="Decided after more than one attempt")
     overrides = models.IntegerField(default=0, help_text="A reviewer against the engine")
@@ -141,9 +142,6 @@ class DecisionDayRollup(DecisionCounts):
         indexes = [
             models.Index(fields=["province_code", "day"], name="decision_day_rollup_province")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.outcome}: {self.n}"
 
 
 class ReasonRollup(models.Model):
