@@ -12,26 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.permissions import Perm, can
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
-from portal.lib.errors import ErrorCode, PortalError
+from portal.supervision.errors import RiskAlertCode, RiskAlertError
 from portal.supervision.models import RiskAlert
 from portal.supervision.risk import registry
 from portal.supervision.risk.base import Hit, RiskConfig, SubjectKind
 from portal.supervision.selectors.alerts import alerts_in_scope
 
 Status = RiskAlert.Status
-
-
-class RiskAlertCode(ErrorCode):
-    NOT_ALLOWED_NOW = "risk_alert_step_not_allowed", _("This alert cannot take that step now.")
-    NOTE_REQUIRED = "risk_alert_note_required", _("Write a note saying why.")
-    ASSIGNEE_OUT_OF_SCOPE = (
-        "risk_alert_assignee_out_of_scope",
-        _("That person cannot work on this alert."),
-    )
-
-
-class RiskAlertError(PortalError):
-    pass
 
 
 # -- raising -------------------------------------------------------------------------------

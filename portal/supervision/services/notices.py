@@ -13,13 +13,12 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal.accounts.permissions import Perm, can
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
-from portal.lib.errors import ErrorCode, PortalError
 from portal.supervision import notice_lifecycle
+from portal.supervision.errors import NoticeCode, NoticeError
 from portal.supervision.models import Finding, Notice
 from portal.supervision.notice_lifecycle import NoticeStep
 from portal.supervision.selectors import notices as selectors
@@ -29,34 +28,6 @@ from registrations.models import Operator, Outlet, Province, Registration
 # The longest a notice may give an operator (a year) and the shortest text that says something.
 MAX_DEADLINE_DAYS = 366
 MIN_TEXT_LENGTH = 10
-
-
-class NoticeCode(ErrorCode):
-    NOT_ALLOWED = "not_allowed", gettext_lazy("Your account cannot do this.")
-    INVALID_CHOICE = "invalid_choice", gettext_lazy("Choose one of the values offered.")
-    INVALID_TRANSITION = "invalid_transition", gettext_lazy("This notice cannot do that now.")
-    OUT_OF_SCOPE = (
-        "out_of_scope",
-        gettext_lazy("This is outside the provinces you supervise."),
-    )
-    NOT_LINKABLE = (
-        "not_linkable",
-        gettext_lazy("Only records of the finding's operator and province can be linked."),
-    )
-    NOTICE_EXISTS = "notice_exists", gettext_lazy("A notice was already issued for this finding.")
-    DEADLINE_PAST = "deadline_past", gettext_lazy("The deadline must be a day after today.")
-    DEADLINE_TOO_FAR = (
-        "deadline_too_far",
-        gettext_lazy("The deadline must be within a year."),
-    )
-    TEXT_TOO_SHORT = (
-        "text_too_short",
-        gettext_lazy("Write at least a sentence (10 characters or more)."),
-    )
-
-
-class NoticeError(PortalError):
-    pass
 
 
 def _require_permission(actor, perm: Perm) -> None:

@@ -12,14 +12,13 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.permissions import Perm, can
 from portal.accounts.scoping import sees_nation
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
-from portal.lib.errors import ErrorCode, PortalError
 from portal.supervision import sampling
+from portal.supervision.errors import SpotCheckCode, SpotCheckError
 from portal.supervision.models import SpotCheck, SpotCheckSample
 from portal.supervision.selectors import spot_checks as selectors
 from portal.supervision.selectors.spot_checks import Population
@@ -35,31 +34,6 @@ NOTE_MAX_LENGTH = 2000
 Stratum = tuple[int, str]
 OversamplingSource = Callable[[object, Population], Iterable[Stratum]]
 _OVERSAMPLING_SOURCES: list[OversamplingSource] = []
-
-
-class SpotCheckCode(ErrorCode):
-    NOT_ALLOWED = "spot_check_not_allowed", _("Your account cannot run spot checks.")
-    OUT_OF_SCOPE = (
-        "spot_check_out_of_scope",
-        _("Choose a province you inspect: a campaign cannot reach beyond your scope."),
-    )
-    EMPTY_POPULATION = (
-        "spot_check_empty_population",
-        _("No decided registration matches these filters: there is nothing to draw."),
-    )
-    BAD_SIZE = "spot_check_bad_size", _("Enter a sample size from 1 to %(max)d.")
-    BAD_NAME = "spot_check_bad_name", _("Give the campaign a name of plain, visible characters.")
-    BAD_PERIOD = "spot_check_bad_period", _("The period must end on or after its first day.")
-    ALREADY_ADJUDICATED = (
-        "spot_check_already_adjudicated",
-        _("This sample was already re-adjudicated: a verdict is recorded once."),
-    )
-    BAD_VERDICT = "spot_check_bad_verdict", _("Choose match, no match or cannot tell.")
-    CLOSED = "spot_check_closed", _("This campaign is closed: nothing more can be recorded.")
-
-
-class SpotCheckError(PortalError):
-    pass
 
 
 def oversampling_source_register(source: OversamplingSource) -> OversamplingSource:

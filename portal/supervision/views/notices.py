@@ -177,35 +177,43 @@ def notice_detail(request, pk):
     return _notice_page(request, selectors.notice_get(user=request.user, pk=pk))
 
 
+def notice_step(request, pk, *, form_class, form_key: str, page, perform, done: str, detail: str):
+    """The POST of one step of a notice, on either side: the form checked, the service
+    called, a refusal shown on the notice's page again (4xx), success back to that page."""
+    notice = selectors.notice_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return page(request, notice, **{form_key: form}, status=400)
+    try:
+        perform(notice, form.cleaned_data)
+    except PortalError as error:
+        show_refusal(request, form, error)
+        return page(request, notice, **{form_key: form}, status=error.status)
+    messages.success(request, done)
+    return redirect(detail, pk=notice.pk)
+
+
 @permission_required(Perm.ISSUE_NOTICES)
 @require_POST
 def notice_accept(request, pk):
-    notice = selectors.notice_get(user=request.user, pk=pk)
-    form = NoticeAcceptForm(request.POST)
-    if not form.is_valid():
-        return _notice_page(request, notice, accept_form=form, status=400)
-    try:
-        services.notice_accept(actor=request.user, notice=notice, note=form.cleaned_data["note"])
-    except PortalError as error:
-        show_refusal(request, form, error)
-        return _notice_page(request, notice, accept_form=form, status=error.status)
-    messages.success(request, _("Notice accepted: the rectification is done."))
-    return redirect("notices:detail", pk=notice.pk)
+    def accept(notice, data):
+        services.notice_accept(actor=request.user, notice=notice, note=data["note"])
+
+    return notice_step(
+        request, pk, form_class=NoticeAcceptForm, form_key="accept_form", page=_notice_page,
+        perform=accept, done=_("Notice accepted: the rectification is done."),
+        detail="notices:detail",
+    )  # fmt: skip
 
 
 @permission_required(Perm.ISSUE_NOTICES)
 @require_POST
 def notice_reopen(request, pk):
-    notice = selectors.notice_get(user=request.user, pk=pk)
-    form = NoticeReopenForm(request.POST)
-    if not form.is_valid():
-        return _notice_page(request, notice, reopen_form=form, status=400)
-    try:
-        services.notice_reopen(
-            actor=request.user, notice=notice, reason=form.cleaned_data["reason"]
-        )
-    except PortalError as error:
-        show_refusal(request, form, error)
-        return _notice_page(request, notice, reopen_form=form, status=error.status)
-    messages.success(request, _("Notice reopened: the operator must answer again."))
-    return redirect("notices:detail", pk=notice.pk)
+    def reopen(notice, data):
+        services.notice_reopen(actor=request.user, notice=notice, reason=data["reason"])
+
+    return notice_step(
+        request, pk, form_class=NoticeReopenForm, form_key="reopen_form", page=_notice_page,
+        perform=reopen, done=_("Notice reopened: the operator must answer again."),
+        detail="notices:detail",
+    )  # fmt: skip

@@ -1,14 +1,12 @@
 """The carrier admin's side of rectification notices: the notices to their operator, one
 notice with its finding and timeline, and the answer (the actions taken)."""
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm
-from portal.lib.errors import PortalError
 from portal.lib.listing import paginate
 from portal.supervision import notice_lifecycle
 from portal.supervision.forms.notices import NoticeAnswerForm, NoticeFilterForm
@@ -16,7 +14,7 @@ from portal.supervision.models import Notice
 from portal.supervision.notice_lifecycle import NoticeStep
 from portal.supervision.selectors import notices as selectors
 from portal.supervision.services import notices as services
-from portal.supervision.views.notices import PAGE_SIZE, notice_context, show_refusal
+from portal.supervision.views.notices import PAGE_SIZE, notice_context, notice_step
 
 
 @permission_required(Perm.ANSWER_NOTICES)
@@ -50,16 +48,12 @@ def operator_notice_detail(request, pk):
 @permission_required(Perm.ANSWER_NOTICES)
 @require_POST
 def operator_notice_answer(request, pk):
-    notice = selectors.notice_get(user=request.user, pk=pk)
-    form = NoticeAnswerForm(request.POST)
-    if not form.is_valid():
-        return _page(request, notice, answer_form=form, status=400)
-    try:
+    def answer(notice, data):
         services.notice_answer(
-            actor=request.user, notice=notice, actions_taken=form.cleaned_data["actions_taken"]
+            actor=request.user, notice=notice, actions_taken=data["actions_taken"]
         )
-    except PortalError as error:
-        show_refusal(request, form, error)
-        return _page(request, notice, answer_form=form, status=error.status)
-    messages.success(request, _("Answer sent to the ministry."))
-    return redirect("operator-notices:detail", pk=notice.pk)
+
+    return notice_step(
+        request, pk, form_class=NoticeAnswerForm, form_key="answer_form", page=_page,
+        perform=answer, done=_("Answer sent to the ministry."), detail="operator-notices:detail",
+    )  # fmt: skip

@@ -9,6 +9,7 @@ from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm
 from portal.lib.errors import add_to_form
 from portal.lib.listing import paginate
+from portal.supervision.errors import RiskAlertError
 from portal.supervision.forms.risk import AlertChangeForm, AlertFilterForm
 from portal.supervision.risk.registry import BY_SIGNAL, describe
 from portal.supervision.selectors import alerts as selectors
@@ -66,7 +67,7 @@ def risk_alert_change(request, pk):
             note=form.cleaned_data["note"],
             assignee=form.cleaned_data.get("assignee"),
         )
-    except services.RiskAlertError as error:
+    except RiskAlertError as error:
         add_to_form(form, error)
         return _detail(request, alert, form, status=error.status)
     messages.success(request, _("The alert was updated."))

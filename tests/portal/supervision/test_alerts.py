@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
+from portal.supervision.errors import RiskAlertError
 from portal.supervision.models import RiskAlert
 from portal.supervision.risk.base import Hit, Subject, SubjectKind
 from portal.supervision.selectors.alerts import AlertFilters, alert_list, alerts_in_scope
 from portal.supervision.services.alerts import (
-    RiskAlertError,
     Upsert,
     risk_alert_change,
     risk_alert_upsert,

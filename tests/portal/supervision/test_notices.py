@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from portal.audit.actions import Action
 from portal.audit.models import AuditEvent
+from portal.supervision.errors import NoticeError
 from portal.supervision.models import Finding, Notice
 from portal.supervision.selectors import notices as selectors
 from portal.supervision.selectors.notices import NoticeFilters
 from portal.supervision.services import notices as services
-from portal.supervision.services.notices import NoticeError
 from tests.factories import create_registration, province
 
 pytestmark = pytest.mark.django_db

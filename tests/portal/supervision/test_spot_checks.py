@@ -10,11 +10,11 @@ from portal.accounts.roles import Role
 from portal.accounts.services import user_create
 from portal.audit.models import AuditEvent
 from portal.supervision import sampling
+from portal.supervision.errors import SpotCheckCode, SpotCheckError
 from portal.supervision.models import SpotCheck, SpotCheckSample
 from portal.supervision.selectors import spot_checks as selectors
 from portal.supervision.selectors.spot_checks import Population
 from portal.supervision.services import spot_checks as services
-from portal.supervision.services.spot_checks import SpotCheckCode, SpotCheckError
 from registrations.models import Registration
 from registrations.services import registration_review
 from tests.factories import PASSWORD, create_registration
