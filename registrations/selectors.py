@@ -55,13 +55,6 @@ def registration_list(*, user, filters: RegistrationFilters) -> QuerySet[Registr
     return registrations.order_by("-created_at", "-id")
 
 
-def registration_list_creator(registrations: QuerySet[Registration]):
-    """The account behind a list filtered by ``staff``: named only when the list (in the
-    viewer's scope) holds one of their registrations, so a bare id reveals no one."""
-    first = registrations.select_related("created_by").first()
-    return first.created_by if first else None
-
-
 def registration_get(*, user, pk) -> Registration:
     """One registration in the user's scope, or 404."""
     return get_in_scope_or_404(scoping.registrations_in_scope(user), pk=pk)

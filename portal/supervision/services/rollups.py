@@ -19,7 +19,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -294,58 +294,33 @@ def _freeze(key: dict) -> tuple:
     return tuple(key.items())
 
 
+def _grouped(queryset, model, key: dict) -> list:
+    """Rows of ``model`` counted by the database in one GROUP BY: ``key`` maps each of its key
+    fields to an expression over ``queryset``, and ``n`` is how many rows share the key."""
+    aliases = {f"key_{name}": expression for name, expression in key.items()}
+    groups = queryset.values(**aliases).annotate(count=Count("pk")).order_by()
+    return [model(**{name: row[f"key_{name}"] for name in key}, n=row["count"]) for row in groups]
+
+
 def _status_rows() -> list[StatusRollup]:
-    """StatusRollup counted by the database: one GROUP BY over the registrations."""
-    groups = (
-        Registration.objects.annotate(
-            day=TruncDate("created_at", tzinfo=SHANGHAI), outlet_or_none=Coalesce("outlet_id", 0)
-        )
-        .values(
-            "day",
-            "operator_id",
-            "province_id",
-            "outlet_or_none",
-            "created_by_id",
-            "channel",
-            "status",
-        )  # fmt: skip
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return [
-        StatusRollup(
-            day=row["day"],
-            operator_id=row["operator_id"],
-            province_code=row["province_id"],
-            outlet_id=row["outlet_or_none"],
-            staff_id=row["created_by_id"],
-            channel=row["channel"],
-            status=row["status"],
-            n=row["count"],
-        )  # fmt: skip
-        for row in groups
-    ]
+    return _grouped(Registration.objects.all(), StatusRollup, {
+        "day": TruncDate("created_at", tzinfo=SHANGHAI),
+        "operator_id": F("operator_id"),
+        "province_code": F("province_id"),
+        "outlet_id": Coalesce("outlet_id", 0),
+        "staff_id": F("created_by_id"),
+        "channel": F("channel"),
+        "status": F("status"),
+    })  # fmt: skip
 
 
 def _evidence_view_rows() -> list[EvidenceViewRollup]:
-    groups = (
-        ViewingGrant.objects.annotate(day=TruncDate("issued_at", tzinfo=SHANGHAI))
-        .values(
-            "day", "registration__operator_id", "registration__province_id", "registration__channel"
-        )  # fmt: skip
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return [
-        EvidenceViewRollup(
-            day=row["day"],
-            operator_id=row["registration__operator_id"],
-            province_code=row["registration__province_id"],
-            channel=row["registration__channel"],
-            n=row["count"],
-        )  # fmt: skip
-        for row in groups
-    ]
+    return _grouped(ViewingGrant.objects.all(), EvidenceViewRollup, {
+        "day": TruncDate("issued_at", tzinfo=SHANGHAI),
+        "operator_id": F("registration__operator_id"),
+        "province_code": F("registration__province_id"),
+        "channel": F("registration__channel"),
+    })  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
