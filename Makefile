@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve worker test test-fast lint bench-seed bench-verification bench-api bench-supervision messages clean
+.PHONY: install demo serve worker test test-fast lint compile-messages bench-seed bench-verification bench-api bench-supervision messages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,7 @@ $(INSTALLED): pyproject.toml
 	# face-recognition's metadata asks for the dlib sources; dlib-bin (installed above) is that module.
 	$(BIN)/pip install --quiet --no-deps "face-recognition>=1.3,<2"
 	mkdir -p -m 700 var
+	$(MAKE) --no-print-directory compile-messages
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -27,8 +28,10 @@ demo: install
 	$(MAKE) --no-print-directory serve
 
 # The demo's partners may point webhooks at a receiver on this machine (WEBHOOK_ALLOW_PRIVATE_NETWORKS).
+# DEBUG off unless asked for: the demo shows the product's own 404, 403 and 500 pages.
 serve: install
 	@export WEBHOOK_ALLOW_PRIVATE_NETWORKS=$${WEBHOOK_ALLOW_PRIVATE_NETWORKS:-true}; \
+	export DEBUG=$${DEBUG:-false}; \
 	trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=2 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -54,8 +57,14 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow" -q
 
 # Gather the translatable strings into locale/ (English source, Simplified Chinese target).
+MESSAGES_OPTIONS = --locale en --locale zh_Hans --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "static/staticfiles/*" --no-obsolete
 messages: install
-	$(BIN)/python manage.py makemessages --locale en --locale zh_Hans --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --no-obsolete
+	$(BIN)/python manage.py makemessages $(MESSAGES_OPTIONS)
+	$(BIN)/python manage.py makemessages --domain djangojs --ignore "static/vendor/*" $(MESSAGES_OPTIONS)
+
+# The catalogues as gettext reads them (locale/*/LC_MESSAGES/*.mo, not kept in git).
+compile-messages:
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*" --ignore "var/*"
 
 # 1,000,000 demo registrations on the configured database (use PostgreSQL), timed.
 bench-seed: install

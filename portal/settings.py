@@ -19,7 +19,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR") or BASE_DIR / "var")
@@ -169,6 +168,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A signed-in person's own language, over the cookie and the browser's.
+    "portal.accounts.middleware.UserLanguageMiddleware",
     "portal.audit.context.AuditRequestMiddleware",
     # The partner API: problem details for every error, then Idempotency-Key on writes.
     "portal.api.middleware.ApiProblemMiddleware",
@@ -199,6 +200,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.accounts.context_processors.navigation",
+                "portal.accounts.context_processors.language",
             ],
         },
     },
@@ -232,7 +234,10 @@ GUARDIAN_RAISE_403 = False
 # these; only the demo accounts of a non-production seed may skip them.
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12, minimum=12)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
@@ -266,10 +271,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Every visible string is translatable (locale/); Simplified Chinese becomes the default once
-# its translation is complete. Until then English is the default and the fallback.
-LANGUAGE_CODE = "en"
-LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+# Simplified Chinese by default (the people at the counter, in the back office and at the
+# ministry read it first), English the second language. Each language is named in itself in
+# the switch (see portal.accounts.languages); a signed-in person's choice is kept on the user.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -123,6 +123,14 @@ def evidence_in_tmp(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def english_wording(request, settings):
+    """The tests read the wording in English, the source language. The site's default is
+    Simplified Chinese: the tests marked ``chinese`` keep it (they test that default)."""
+    if request.node.get_closest_marker("chinese") is None:
+        settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for a test suite with many logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -27,7 +27,7 @@ from portal.audit.admin import AuditedModelAdmin
 
 # The only fields an admin form of an account can ever write. Anything else in a POST
 # (is_superuser, groups, user_permissions, password...) is not a field of the form: ignored.
-EDITABLE_FIELDS = ["username", "first_name", "last_name", "email", "is_active"]
+EDITABLE_FIELDS = ["username", "full_name", "email", "is_active"]
 
 
 class PortalUserChangeForm(forms.ModelForm):
@@ -63,12 +63,12 @@ class PortalUserAdmin(AuditedModelAdmin, UserAdmin):
     audit_created_action = Action.USER_CREATED
     audit_changed_action = Action.USER_CHANGED
     form = PortalUserChangeForm
-    list_display = ["username", "first_name", "last_name", "operator", "is_active"]
+    list_display = ["username", "full_name", "operator", "is_active"]
     list_filter = ["groups", "operator", "is_active"]
     actions = ["send_password_reset_link"]
     fieldsets = [
         (None, {"fields": ["username"]}),
-        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Personal info"), {"fields": ["full_name", "email"]}),
         (_("Status"), {"fields": ["is_active"]}),
         (
             _("Role and scope (changed only through the portal's audited services)"),

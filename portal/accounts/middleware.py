@@ -14,8 +14,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal.accounts.languages import is_supported
 from portal.accounts.permissions import Perm, second_factor_required
 from portal.accounts.second_factor import has_second_factor
 from portal.audit.actions import Action
@@ -127,3 +129,19 @@ class SecondFactorMiddleware:
         else:
             return None
         return redirect(f"{reverse(page)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class UserLanguageMiddleware:
+    """Pages in the signed-in person's own language (kept on the account), over the cookie
+    and the browser's: ``LocaleMiddleware`` runs before the user is known."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None else ""
+        if chosen and user.is_authenticated and is_supported(chosen):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)

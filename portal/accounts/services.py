@@ -14,10 +14,16 @@ from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from portal.accounts.errors import AccountCode, AccountError
+from portal.accounts.languages import is_supported
 from portal.accounts.models import User
 from portal.accounts.permissions import Grant, Perm
 from portal.accounts.roles import ROLE_PERMISSIONS, Role, role_of
-from portal.accounts.scoping import granted, is_appointed_reviewer
+from portal.accounts.scoping import (
+    account_province_code,
+    granted,
+    is_appointed_reviewer,
+    one_province_code,
+)
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
 
@@ -96,8 +102,7 @@ def user_create(
     operator=None,
     outlets=(),
     provinces=None,
-    first_name: str = "",
-    last_name: str = "",
+    full_name: str = "",
     email: str = "",
     demo_password: bool = False,
 ):
@@ -112,8 +117,7 @@ def user_create(
     user = User(
         username=username,
         operator=operator,
-        first_name=first_name,
-        last_name=last_name,
+        full_name=full_name,
         email=email,
         # Only the ministry admin uses Django's admin site.
         is_staff=role == Role.MINISTRY_ADMIN,
@@ -131,6 +135,7 @@ def user_create(
         actor=actor,
         obj=user,
         operator_id=user.operator_id,
+        province_code=one_province_code(outlets),
         changes={
             "username": (None, user.username),
             "role": (None, role.value),
@@ -164,6 +169,8 @@ def staff_outlets_set(*, actor, user, outlets) -> None:
             actor=actor,
             obj=user,
             operator_id=user.operator_id,
+            # The outlets' province, before and after, for its inspectors.
+            province_code=one_province_code(current | set(outlets)),
             changes={
                 "outlets": (
                     ",".join(sorted(o.code for o in current)),
@@ -189,6 +196,7 @@ def staff_active_set(*, actor, user, active: bool) -> None:
             actor=actor,
             obj=user,
             operator_id=user.operator_id,
+            province_code=account_province_code(user),
             changes={"is_active": (not active, active)},
         )
 
@@ -272,3 +280,12 @@ def user_password_reset_issue(*, actor, user, site_url: str) -> bool:
         recipient_list=[user.email],
     )
     return True
+
+
+def user_language_set(*, user, language: str) -> None:
+    """Keep the interface language a person chose (``""``: back to the site's default)."""
+    if language and not is_supported(language):
+        raise ValueError(f"not a supported language: {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -50,6 +50,7 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("language/", views.language_set, name="language_set"),
     path("accounts/logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/second-factor/", views.second_factor_verify, name="second_factor_verify"),
     path("accounts/second-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),

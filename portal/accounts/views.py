@@ -1,11 +1,13 @@
 import json
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +16,7 @@ from django_otp_webauthn import views as webauthn_views
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.templatetags.otp_webauthn import get_configuration
 
+from portal.accounts import languages, services
 from portal.accounts import second_factor as sf
 from portal.accounts.decorators import permission_required, recent_second_factor_required
 from portal.accounts.errors import AccountError
@@ -32,13 +35,39 @@ def home(request):
     return redirect("registrations:list")
 
 
-def _next_url(request) -> str:
+def _next_url(request, field: str = "next") -> str:
     """The page asked for before the check, if it is one of ours; else the start page."""
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    wanted = request.POST.get(field) or request.GET.get(field) or ""
     safe = url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return wanted if safe else reverse("home")
+
+
+@second_factor_exempt
+@require_POST
+def language_set(request):
+    """Switch the interface language (the header's switch), for this browser and, signed in,
+    for the account; then back to the page the switch was on."""
+    language = request.POST.get("language", "")
+    if not languages.is_supported(language):
+        reason = _("This language is not offered. Choose one of those in the page header.")
+        return render(request, "400.html", {"reason": reason}, status=400)
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=language)
+    translation.activate(language)
+    # Not "next": the passkey script takes the first field of that name on the page as where
+    # to go once signed in, and the header's switch comes first.
+    response = redirect(_next_url(request, "return_to"))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def _with_next(name: str, request) -> str:

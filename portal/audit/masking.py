@@ -15,8 +15,6 @@ from portal.lib.masking import (
 MASKS: dict[str, Callable[[object], str]] = {
     "id_number": lambda value: mask_id_number(str(value)),
     "full_name": mask_name,
-    "first_name": mask_name,
-    "last_name": mask_name,
     "email": mask_email,
     "birth_date": mask_completely,
     "msisdn": mask_msisdn,

@@ -200,8 +200,7 @@ def _ensure_users(
             password=password if spec.staff_login else None,
             operator=outlet.operator,
             outlets=[outlet],
-            first_name=given,
-            last_name=surname,
+            full_name=surname + given,
         )
     return users
 

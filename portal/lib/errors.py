@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.db import models
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ErrorCode(models.TextChoices):
@@ -163,16 +164,45 @@ API_PATH_PREFIX = "/api/"
 PROBLEM_PAGES_PATH = "/api/v1/problems/"
 
 
+# The ``title`` of a problem: the HTTP status in words, in the request's language (the
+# statuses the portal answers with; any other falls back to the standard English phrase).
+_STATUS_TITLES = {
+    400: pgettext_lazy("HTTP status", "Bad request"),
+    401: pgettext_lazy("HTTP status", "Not authenticated"),
+    403: pgettext_lazy("HTTP status", "Forbidden"),
+    404: pgettext_lazy("HTTP status", "Not found"),
+    405: pgettext_lazy("HTTP status", "Method not allowed"),
+    406: pgettext_lazy("HTTP status", "Not acceptable"),
+    409: pgettext_lazy("HTTP status", "Conflict"),
+    410: pgettext_lazy("HTTP status", "Gone"),
+    412: pgettext_lazy("HTTP status", "Precondition failed"),
+    413: pgettext_lazy("HTTP status", "Content too large"),
+    415: pgettext_lazy("HTTP status", "Unsupported media type"),
+    422: pgettext_lazy("HTTP status", "Unprocessable content"),
+    428: pgettext_lazy("HTTP status", "Precondition required"),
+    429: pgettext_lazy("HTTP status", "Too many requests"),
+    500: pgettext_lazy("HTTP status", "Internal server error"),
+    502: pgettext_lazy("HTTP status", "Bad gateway"),
+    503: pgettext_lazy("HTTP status", "Service unavailable"),
+    504: pgettext_lazy("HTTP status", "Gateway timeout"),
+}
+
+
+def status_title(status: int) -> str:
+    from http import HTTPStatus
+
+    title = _STATUS_TITLES.get(status)
+    return str(title) if title is not None else HTTPStatus(status).phrase
+
+
 def problem_body(
     status: int, detail: str, *, reasons: list[str] | None = None, request=None
 ) -> dict:
     """The RFC 9457 members every problem of the portal has."""
-    from http import HTTPStatus
-
     reasons = reasons or []
     body = {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": status_title(status),
         "status": status,
         "detail": detail,
         "reasons": reasons,

@@ -48,8 +48,7 @@ def staff_new(request):
                 role=Role.OUTLET_STAFF,
                 operator=operator,
                 outlets=data["outlets"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
+                full_name=data["full_name"],
             )
         except IntegrityError:  # the same username, created a moment ago
             form.add_error("username", USERNAME_TAKEN)

@@ -93,3 +93,14 @@ def test_the_pages_own_json_problems_keep_about_blank(rf):
     assert problem_body(400, "x", reasons=["a"], request=rf.get("/registrations/"))["type"] == (
         "about:blank"
     )
+
+
+@pytest.mark.chinese
+def test_a_problem_speaks_chinese_by_default_and_english_when_asked(api):
+    chinese = api.client.get("/api/v1/no-such-thing").json()
+    assert (chinese["title"], chinese["reasons"]) == ("未找到", ["not_found"])
+    assert any("\u4e00" <= char <= "\u9fff" for char in chinese["detail"]), chinese["detail"]
+
+    english = api.client.get("/api/v1/no-such-thing", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (english["title"], english["reasons"]) == ("Not found", ["not_found"])
+    assert english["detail"] != chinese["detail"]

@@ -47,6 +47,9 @@ MATRIX = [
     row("get", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
     row("post", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
     row("post", "/accounts/logout/", 302, 302, 302, 302, 302, 302, 302),
+    # The language switch: anyone, signed in or not (an empty choice is refused plainly).
+    row("get", "/language/", 405, 405, 405, 405, 405, 405, 405),
+    row("post", "/language/", 400, 400, 400, 400, 400, 400, 400),
     # The second factor: checked after the password, enrolled, managed on the security page.
     row("get", "/accounts/second-factor/", 302, 200, 200, 200, 200, 200, 200),
     row("get", "/accounts/second-factor/enrol/", 302, 200, 200, 200, 200, 200, 200),
@@ -82,6 +85,9 @@ MATRIX = [
         200,
         403,
     ),
+    # The list's search box: a POST (an empty one is refused); a GET leads back to the list.
+    row("post", "/registrations/search/", 302, 400, 400, 400, 400, 400, 403),
+    row("get", "/registrations/search/", 302, 302, 302, 302, 302, 302, 403),
     row("get", "/registrations/new/", 302, 403, 403, 403, 403, 200, 403),
     row("post", "/registrations/new/", 302, 403, 403, 403, 403, 400, 403),
     row("get", "/registrations/{reg_gd}/", 302, 200, 200, 200, 200, 200, 403),
@@ -105,6 +111,20 @@ MATRIX = [
     row("post", "/registrations/{reg_gd}/cancel/", 302, 403, 403, 403, 302, 302, 403),
     row("post", "/registrations/{reg_cucc}/cancel/", 302, 403, 403, 403, 404, 404, 403),
     row("post", "/registrations/{reg_bj}/cancel/", 302, 403, 403, 403, 302, 404, 403),
+    # The cancellation asks why first (app_gd is approved; a draft goes back to its page).
+    row("get", "/registrations/{reg_gd}/cancel/", 302, 403, 403, 403, 302, 302, 403),
+    row("get", "/registrations/{reg_cucc}/cancel/", 302, 403, 403, 403, 404, 404, 403),
+    row("get", "/registrations/{app_gd}/cancel/", 302, 403, 403, 403, 200, 200, 403),
+    row("post", "/registrations/{app_gd}/cancel/", 302, 403, 403, 403, 400, 400, 403),
+    # An outlet's draft: edited and discarded by whoever may register at the outlet.
+    row("get", "/registrations/{reg_gd}/edit/", 302, 403, 403, 403, 403, 200, 403),
+    row("get", "/registrations/{reg_bj}/edit/", 302, 403, 403, 403, 403, 404, 403),
+    row("post", "/registrations/{reg_gd}/edit/", 302, 403, 403, 403, 403, 400, 403),
+    row("post", "/registrations/{reg_bj}/edit/", 302, 403, 403, 403, 403, 404, 403),
+    row("get", "/registrations/{reg_gd}/discard/", 302, 403, 403, 403, 403, 200, 403),
+    row("get", "/registrations/{reg_bj}/discard/", 302, 403, 403, 403, 403, 404, 403),
+    row("post", "/registrations/{reg_gd}/discard/", 302, 403, 403, 403, 403, 302, 403),
+    row("post", "/registrations/{reg_bj}/discard/", 302, 403, 403, 403, 403, 404, 403),
     row("get", "/operator/outlets/", 302, 403, 403, 403, 200, 403, 403),
     row("get", "/operator/outlets/new/", 302, 403, 403, 403, 200, 403, 403),
     row("post", "/operator/outlets/new/", 302, 403, 403, 403, 400, 403, 403),
@@ -119,6 +139,11 @@ MATRIX = [
     row("get", "/operator/staff/{staff_cucc}/", 302, 403, 403, 403, 404, 403, 403),
     row("post", "/operator/staff/{staff_gd}/", 302, 403, 403, 403, 400, 403, 403),
     row("post", "/operator/staff/{staff_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    # The inspectors' read-only outlet and staff pages (scoped by their provinces).
+    row("get", "/supervision/directory/outlets/", 302, 403, 200, 200, 403, 403, 403),
+    row("post", "/supervision/directory/outlets/", 302, 403, 405, 405, 403, 403, 403),
+    row("get", "/supervision/directory/staff/", 302, 403, 200, 200, 403, 403, 403),
+    row("post", "/supervision/directory/staff/", 302, 403, 405, 405, 403, 403, 403),
     # The operator's partner API keys (apikey_cucc: another operator's, so a 404).
     row("get", "/operator/api-keys/", 302, 403, 403, 403, 200, 403, 403),
     row("get", "/operator/api-keys/new/", 302, 403, 403, 403, 200, 403, 403),
@@ -718,6 +743,10 @@ def _build_world() -> dict:
     }
     ids.update(_notice_ids(users, cmcc, cucc, guangdong, beijing))
     ids.update(_spot_check_ids(users, outlet_gd, outlet_bj, guangdong, beijing))
+    # Approved after the spot checks are drawn, so that each draws its one registration.
+    ids["app_gd"] = create_registration(
+        actor=users["staff"], outlet=outlet_gd, status="approved"
+    ).pk
     ids.update(_risk_alert_ids(outlet_gd, outlet_bj))
     api_keys, api_ids = _api_world(users, cmcc, cucc)
     api_ids.update(_key_page_ids())

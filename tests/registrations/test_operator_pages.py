@@ -64,8 +64,7 @@ def clerk(own_operator, own_outlet):
         role=Role.OUTLET_STAFF,
         operator=own_operator,
         outlets=[own_outlet],
-        first_name="Li",
-        last_name="Na",
+        full_name="李娜",
     )
 
 
@@ -102,8 +101,7 @@ def _outlet_form(province, **overrides) -> dict:
 def _staff_form(*outlets, **overrides) -> dict:
     return {
         "username": "zhang_wei",
-        "first_name": "Zhang",
-        "last_name": "Wei",
+        "full_name": "张伟",
         "password": NEW_PASSWORD,
         "password_again": NEW_PASSWORD,
         "outlets": [outlet.pk for outlet in outlets],
@@ -247,7 +245,7 @@ def test_it_lists_the_operators_staff_with_their_outlets(
     assert response.context["rows"] == [(clerk, [own_outlet])]
     page = response.content.decode()
     assert "clerk" in page
-    assert "Li Na" in page
+    assert "李娜" in page
     assert own_outlet.name in page
     assert "rival_clerk" not in page
 
@@ -263,7 +261,7 @@ def test_it_creates_a_staff_account_that_can_sign_in_and_works_at_its_outlets(
     new_user = get_user_model().objects.get(username="zhang_wei")
     assert new_user.role == Role.OUTLET_STAFF
     assert new_user.operator == own_operator
-    assert new_user.get_full_name() == "Zhang Wei"
+    assert new_user.get_full_name() == "张伟"
     assert list(scoping.outlets_in_scope(new_user)) == [own_outlet]
     assert Client().login(request=HttpRequest(), username="zhang_wei", password=NEW_PASSWORD)
 

@@ -35,8 +35,7 @@ def _forged_post(user) -> dict:
     """The change form's POST for ``user`` (its current values), with every privilege forged."""
     data = {
         "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
+        "full_name": user.full_name,
         "email": user.email,
         "is_active": "on",
         "operator": user.operator_id or "",
@@ -152,13 +151,13 @@ def test_the_email_of_an_account_with_more_privileges_is_read_only(client, users
 def test_the_ministry_admin_still_edits_names_and_deactivates_accounts(client, users):
     staff = users["staff"]
     sign_in(client, users["ministry_admin"])
-    data = _forged_post(staff) | {"first_name": "Renamed"}
+    data = _forged_post(staff) | {"full_name": "Renamed"}
     del data["is_active"]
     assert client.post(_change_url(staff), data).status_code == 302
     staff.refresh_from_db()
-    assert (staff.first_name, staff.is_active) == ("Renamed", False)
+    assert (staff.full_name, staff.is_active) == ("Renamed", False)
     event = AuditEvent.objects.filter(action="user.changed").latest("sequence")
-    assert set(event.changes) == {"first_name", "is_active"}
+    assert set(event.changes) == {"full_name", "is_active"}
 
 
 def test_a_password_reset_link_is_mailed_audited_and_works_once(client, users):

@@ -132,7 +132,7 @@ def test_a_nul_byte_in_the_page_reason_is_a_field_error(users, in_review, eviden
 def test_a_huge_outlet_id_is_not_a_valid_choice(users, outlet_gd, page):
     staff = users["staff"]
     url = "/operator/staff/new/" if page == "new" else f"/operator/staff/{staff.pk}/"
-    data = {"username": "newcomer", "first_name": "Li", "last_name": "Na"}
+    data = {"username": "newcomer", "full_name": "李娜"}
     data |= {"password": "Long-enough-pass-42", "password_again": "Long-enough-pass-42"}
     data["outlets"] = [HUGE]
     response = client_for(users["carrier_admin"]).post(url, data)
@@ -196,8 +196,7 @@ def _new_staff(outlet) -> dict:
     password = "Long-enough-pass-42"
     return {
         "username": "newcomer",
-        "first_name": "Li",
-        "last_name": "Na",
+        "full_name": "李娜",
         "password": password,
         "password_again": password,
         "outlets": [outlet.pk],

@@ -20,8 +20,7 @@ def create(password, *, username="zhang.wei.gd", **extra):
         username=username,
         password=password,
         role=Role.MINISTRY_INSPECTOR,
-        first_name="Wei",
-        last_name="Zhang",
+        full_name="Zhang Wei",
         **extra,
     )
 

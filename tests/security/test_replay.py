@@ -197,8 +197,7 @@ def test_superuser_self_grant(client, users, outlet_gd):
     change = f"/admin/accounts/user/{me.pk}/change/"
     data = {
         "username": me.username,
-        "first_name": me.first_name,
-        "last_name": me.last_name,
+        "full_name": me.full_name,
         "email": me.email,
         "is_active": "on",
         "operator": "",

@@ -26,8 +26,7 @@ class Command(BaseCommand):
             help="province code of an inspector's scope (none: the whole nation)",
         )
         parser.add_argument("--email", default="")
-        parser.add_argument("--first-name", default="")
-        parser.add_argument("--last-name", default="")
+        parser.add_argument("--name", default="", help="The person's name, as one field (姓名)")
         parser.add_argument("--site-url", help="mail a reset link built on this address")
 
     def handle(self, *args, **options):
@@ -52,8 +51,7 @@ class Command(BaseCommand):
                 outlets=outlets,
                 provinces=provinces,
                 email=options["email"],
-                first_name=options["first_name"],
-                last_name=options["last_name"],
+                full_name=options["name"],
             )
         except (ValueError, IntegrityError) as error:
             raise CommandError(str(error)) from error

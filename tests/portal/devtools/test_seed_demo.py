@@ -71,7 +71,7 @@ def snapshot() -> dict:
     )
     state["users"] = _digest(
         User.objects.order_by("id").values_list(
-            "id", "username", "password", "operator_id", "is_active", "first_name", "last_name"
+            "id", "username", "password", "operator_id", "is_active", "full_name"
         )
     )
     state["outlets"] = _digest(Outlet.objects.order_by("id").values_list())
@@ -338,9 +338,9 @@ def test_it_never_prints_names_or_id_numbers(seeded):
     for id_number, name in Subscriber.objects.values_list("id_number", "full_name"):
         assert id_number not in seeded
         assert name not in seeded
-    for first, last in User.objects.values_list("first_name", "last_name"):
-        if first or last:
-            assert last + first not in seeded
+    for (name,) in User.objects.values_list("full_name"):
+        if name:
+            assert name not in seeded
 
 
 def test_it_gives_distinct_subscribers_distinct_valid_id_numbers():

@@ -103,7 +103,7 @@ def test_the_api_answers_a_portal_error_with_problem_details():
     assert response["Content-Type"].startswith("application/problem+json")
     assert response.data == {
         "type": "about:blank",
-        "title": "Bad Request",
+        "title": "Bad request",
         "status": 400,
         "detail": "Bad number. Too many.",
         "reasons": ["invalid_msisdn", "cap_reached"],
@@ -118,7 +118,7 @@ def test_the_api_answers_drf_errors_with_problem_details_too():
     assert invalid.data["errors"] == {"msisdn": ["This field is required."]}
     missing = _handled(exceptions.NotFound())
     assert missing.status_code == 404
-    assert (missing.data["title"], missing.data["reasons"]) == ("Not Found", ["not_found"])
+    assert (missing.data["title"], missing.data["reasons"]) == ("Not found", ["not_found"])
     assert missing["Content-Type"].startswith("application/problem+json")
 
 

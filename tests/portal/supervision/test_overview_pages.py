@@ -117,7 +117,7 @@ def test_a_staff_member_s_registrations_are_theirs_alone(
 
     colleague = user_create(
         username="staff_gd_colleague", password="x-pass-1234-5678", role=Role.OUTLET_STAFF,
-        operator=outlet_gd.operator, outlets=[outlet_gd], first_name="Colleague",
+        operator=outlet_gd.operator, outlets=[outlet_gd], full_name="Colleague",
     )  # fmt: skip
     theirs = create_registration(actor=colleague, outlet=outlet_gd, status="approved")
     page = open_page(client, users["inspector"], f"/supervision/?outlet={outlet_gd.pk}")
