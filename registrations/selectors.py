@@ -14,6 +14,7 @@ from portal.lib.prepared import fetchone_prepared
 from portal.lib.rawrows import ModelColumns
 from registrations import scoping
 from registrations.models import Operator, Outlet, Province, Registration, Subscriber
+from registrations.search import SearchKind, SearchTerm
 
 # Flags the layers above read with every registration the partner API reads by id (the
 # verification flow's: portrait given, consent recorded, attempts made): name -> (a boolean
@@ -33,10 +34,27 @@ class RegistrationFilters:
     created_to: date | None = None
     channel: str | None = None
     staff: int | None = None  # the account that created them (the overview's staff level)
+    search: SearchTerm | None = None  # the search box's term, recognised
+
+
+def _matching(registrations: QuerySet[Registration], term: SearchTerm) -> QuerySet[Registration]:
+    """The registrations of a mobile number, an ICCID or an ID number, matched exactly."""
+    if term.kind == SearchKind.MSISDN:
+        return registrations.filter(msisdn__in=term.match)
+    if term.kind == SearchKind.ICCID:
+        return registrations.filter(iccid__in=term.match)
+    # By the blind index, never by opening the sealed numbers. Every document type is named
+    # so that the (id_type, id_number_index) unique index answers it.
+    holders = Subscriber.objects.filter(
+        id_type__in=Subscriber.IdType.values, id_number_index__in=term.match
+    )
+    return registrations.filter(subscriber__in=holders.values("pk"))
 
 
 def registration_list(*, user, filters: RegistrationFilters) -> QuerySet[Registration]:
     registrations = scoping.registrations_in_scope(user)
+    if filters.search:
+        registrations = _matching(registrations, filters.search)
     if filters.status:
         registrations = registrations.filter(status=filters.status)
     if filters.operator:

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.languages import html_lang, switch_choices
 from portal.accounts.permissions import Perm, can_use_pages, second_factor_required
 from portal.accounts.roles import role_of
 from portal.accounts.second_factor import has_second_factor
@@ -14,6 +15,9 @@ _NAVIGATION: list[tuple[str, str, Perm]] = [
     (_("Review"), "review:list", Perm.REVIEW_REGISTRATION),
     (_("Outlets"), "operator:outlets", Perm.MANAGE_OUTLETS),
     (_("Staff"), "operator:staff", Perm.MANAGE_STAFF),
+    # The inspectors' read-only counterparts of the two above.
+    (_("Outlets"), "directory:outlets", Perm.VIEW_OUTLET_DIRECTORY),
+    (_("Outlet staff"), "directory:staff", Perm.VIEW_OUTLET_DIRECTORY),
     (_("API keys"), "api-pages:keys", Perm.MANAGE_API_KEYS),
     (_("Webhooks"), "api-pages:webhooks", Perm.VIEW_WEBHOOKS),
     (_("Registration policy"), "ministry:policy", Perm.CHANGE_POLICY),
@@ -47,3 +51,8 @@ def navigation(request) -> dict:
     if links and _second_factor_pending(user):
         links = []
     return {"nav_links": links, "user_role": role_of(user)}
+
+
+def language(request) -> dict:
+    """The page's ``lang`` and the header's language switch."""
+    return {"html_lang": html_lang(), "language_choices": switch_choices()}

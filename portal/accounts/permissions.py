@@ -38,6 +38,8 @@ class Perm(StrEnum):
     RUN_SPOT_CHECKS = "supervision.run_spot_checks"
     ISSUE_NOTICES = "supervision.issue_notices"
     ANSWER_NOTICES = "supervision.answer_notices"
+    # The inspectors' read-only pages of the outlets and outlet staff in their scope.
+    VIEW_OUTLET_DIRECTORY = "supervision.view_outlet_directory"
 
 
 class Grant(StrEnum):

@@ -54,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         Perm.MANAGE_RISK_ALERTS,
         Perm.RUN_SPOT_CHECKS,
         Perm.ISSUE_NOTICES,
+        Perm.VIEW_OUTLET_DIRECTORY,
     ],
     Role.CARRIER_ADMIN: [
         *_READ_EVERYTHING,

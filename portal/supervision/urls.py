@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from portal.supervision.views import audit
+from portal.supervision.views import directory as directory_views
 from portal.supervision.views import fairness as fairness_views
 from portal.supervision.views import notices as notice_views
 from portal.supervision.views import operator_notices as operator_notice_views
@@ -61,8 +62,14 @@ overview_patterns = [
     path("export/<slug:table>.xlsx", overview_views.overview_export_xlsx, name="export-xlsx"),
 ]
 
+directory_patterns = [
+    path("outlets/", directory_views.outlet_directory, name="outlets"),
+    path("staff/", directory_views.staff_directory, name="staff"),
+]
+
 urlpatterns = [
     path("supervision/", include((overview_patterns, "overview"))),
+    path("supervision/directory/", include((directory_patterns, "directory"))),
     path("operator/dashboard/", overview_views.operator_dashboard, name="operator-dashboard"),
     path("supervision/fairness/", fairness_views.fairness, name="fairness"),
     path("supervision/risk/", include((risk_patterns, "risk"))),

@@ -14,6 +14,7 @@ class SupervisionAccess(models.Model):
             ("run_spot_checks", "Can run spot checks and re-adjudicate their samples"),
             ("issue_notices", "Can record findings and issue rectification notices"),
             ("answer_notices", "Can answer the rectification notices to their operator"),
+            ("view_outlet_directory", "Can read the outlets and outlet staff within their scope"),
         ]
 
     def __str__(self) -> str:
