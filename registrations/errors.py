@@ -61,6 +61,25 @@ class RegistrationCode(ErrorCode):
         _("Your operator already has an outlet with this code: choose another code."),
     )
     OUTLET_STATUS_UNKNOWN = "outlet_status_unknown", _("Unknown outlet status.")
+    NOT_A_DRAFT = (
+        "not_a_draft",
+        _("This registration has been submitted: only a draft can be edited or discarded."),
+    )
+    DRAFT_EXISTS = (
+        "draft_exists",
+        _(
+            "Another draft at this outlet already has this number or SIM card: "
+            "open that draft, or discard it first."
+        ),
+    )
+    CANCELLATION_REASON_REQUIRED = (
+        "cancellation_reason_required",
+        _("Choose why the number is given up."),
+    )
+    CANCELLATION_NOTE_REQUIRED = (
+        "cancellation_note_required",
+        _("Write why the number is given up."),
+    )
 
 
 class RegistrationError(PortalError):

@@ -6,9 +6,12 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.lib.forms import BoundedDateField, ModelMultipleChoiceField
+from registrations.errors import RegistrationError
 from registrations.models import Outlet, Province, Registration, Subscriber
+from registrations.search import SearchTerm, UnrecognisedTerm, search_term
 from registrations.selectors import RegistrationFilters
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -66,6 +69,42 @@ class RegistrationFilterForm(forms.Form):
         return RegistrationFilters(**{k: v for k, v in self.cleaned_data.items() if v})
 
 
+class RegistrationSearchForm(forms.Form):
+    """The search box: one term, recognised as a mobile number, an ICCID or an ID number."""
+
+    term = forms.CharField(
+        label=_("Mobile number, SIM card number or ID number"),
+        max_length=40,
+        help_text=_(
+            "11-digit mobile number, 19- or 20-digit SIM card number (ICCID), or 15- or "
+            "18-character ID number. Spaces and dashes are ignored."
+        ),
+        error_messages={"required": _("Enter a number to search for.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An ID number: not remembered by the browser, not corrected by its spell checker.
+        self.fields["term"].widget.attrs.update(
+            {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        )
+
+    def clean_term(self) -> SearchTerm:
+        try:
+            return search_term(self.cleaned_data["term"])
+        except UnrecognisedTerm:
+            raise forms.ValidationError(
+                _(
+                    "This is not a number the list can search for: enter an 11-digit mobile "
+                    "number, a 19- or 20-digit SIM card number (ICCID) or a 15- or "
+                    "18-character ID number."
+                ),
+                code="unrecognised",
+            ) from None
+        except RegistrationError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+
 class RegistrationForm(forms.Form):
     outlet = forms.ModelChoiceField(label=_("Outlet"), queryset=None, empty_label=None)
     id_type = forms.ChoiceField(
@@ -98,6 +137,54 @@ class RegistrationForm(forms.Form):
         self.fields["outlet"].queryset = outlets
         for name in ("id_number", "msisdn", "iccid"):
             self.fields[name].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+
+class DraftEditForm(RegistrationForm):
+    """The new-registration form for a saved draft: its outlet and ID stay as they are (the
+    portrait and consent already given are that person's)."""
+
+    FIXED = ("outlet", "id_type", "id_number")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, outlets=Outlet.objects.none(), **kwargs)
+        for name in self.FIXED:
+            del self.fields[name]
+
+    @classmethod
+    def initial_for(cls, registration: Registration) -> dict:
+        subscriber = registration.subscriber
+        return {
+            "full_name": subscriber.full_name,
+            "birth_date": subscriber.birth_date,
+            "id_expiry": subscriber.id_expiry,
+            "msisdn": registration.msisdn_national,
+            "iccid": registration.iccid,
+        }
+
+
+class CancellationForm(forms.Form):
+    """Why an approved number is given up: a choice, and words when the choice is "other"."""
+
+    reason = forms.ChoiceField(
+        label=_("Why is the number given up?"),
+        choices=Registration.CancellationReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the number is given up.")},
+    )
+    note = forms.CharField(
+        label=_("In your words"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for another reason. No ID numbers or other personal data."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        other = cleaned.get("reason") == Registration.CancellationReason.OTHER
+        if other and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Write why the number is given up."))
+        return cleaned
 
 
 class PolicyForm(forms.Form):
@@ -179,8 +266,11 @@ class StaffCreateForm(_StaffOutletsForm):
         validators=[UnicodeUsernameValidator()],
         help_text=_("Letters, digits and @/./+/-/_ only."),
     )
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    full_name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=150,
+        help_text=_("As on the ID, in its own order (surname first for a Chinese name)."),
+    )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -193,7 +283,7 @@ class StaffCreateForm(_StaffOutletsForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    field_order = ["username", "first_name", "last_name", "password", "password_again", "outlets"]
+    field_order = ["username", "full_name", "password", "password_again", "outlets"]
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
@@ -210,8 +300,7 @@ class StaffCreateForm(_StaffOutletsForm):
             # Judge the password against the account it is for (similarity to the names).
             account = get_user_model()(
                 username=cleaned.get("username", ""),
-                first_name=cleaned.get("first_name", ""),
-                last_name=cleaned.get("last_name", ""),
+                full_name=cleaned.get("full_name", ""),
             )
             try:
                 password_validation.validate_password(password, user=account)

@@ -3,6 +3,7 @@
     draft -> submitted -> verifying -> approved | rejected | review
     review -> approved | rejected      (a carrier reviewer)
     approved -> cancelled              (the number is given up)
+    draft -> discarded                 (the outlet drops a draft: the number is free again)
 
 Each row is (state, action, next state, permission). The services apply a row or refuse, the
 pages show the buttons of the rows the user holds the permission of, the selectors take their
@@ -30,6 +31,7 @@ class Step(models.TextChoices):
     REVIEW_APPROVE = "review_approve", _("approved in review")
     REVIEW_REJECT = "review_reject", _("rejected in review")
     CANCEL = "cancel", _("cancelled")
+    DISCARD = "discard", _("discarded")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Status.REVIEW, Step.REVIEW_APPROVE, Status.APPROVED, Perm.REVIEW_REGISTRATION),
     Transition(Status.REVIEW, Step.REVIEW_REJECT, Status.REJECTED, Perm.REVIEW_REGISTRATION),
     Transition(Status.APPROVED, Step.CANCEL, Status.CANCELLED, Perm.CANCEL_REGISTRATION),
+    # Whoever may create registrations at the outlet may drop its draft again.
+    Transition(Status.DRAFT, Step.DISCARD, Status.DISCARDED, Perm.ADD_REGISTRATION),
 )
 
 _BY_STATE_AND_ACTION = {(t.state, t.action): t for t in TRANSITIONS}

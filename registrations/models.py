@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.fieldcrypt import BlindIndexField, EncryptedTextField, blind_index
@@ -38,7 +39,8 @@ class Province(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the page's language: a Chinese page says 广东省, an English one Guangdong.
+        return self.name if (get_language() or "").startswith("zh") else self.name_en
 
 
 class Operator(models.Model):
@@ -197,6 +199,19 @@ class Registration(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
+        DISCARDED = "discarded", _("Discarded")
+
+    class CancellationReason(models.TextChoices):
+        """Why an approved number is given up: asked at the counter, kept and audited."""
+
+        SUBSCRIBER_REQUEST = "subscriber_request", _("The subscriber gives up the number")
+        WRONG_DETAILS = "wrong_details", _("Registered with wrong details")
+        NOT_THE_SUBSCRIBER = (
+            "not_the_subscriber",
+            _("The ID holder did not register this number (dispute upheld)"),
+        )
+        FRAUD_SUSPECTED = "fraud_suspected", _("Suspected fraud or misuse of the ID")
+        OTHER = "other", _("Another reason (write it below)")
 
     # Statuses in which a registration holds its number and counts against the cap.
     HOLDING_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.REVIEW, Status.APPROVED)
@@ -232,6 +247,18 @@ class Registration(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations_cancelled",
+    )
+    # Kept apart from decision_note: the reviewer's reason for approving stays readable.
+    cancellation_reason = models.CharField(
+        max_length=32, choices=CancellationReason.choices, blank=True
+    )
+    cancellation_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -247,6 +274,10 @@ class Registration(models.Model):
             models.Index(fields=["province", "created_at"], name="reg_province_time"),
             models.Index(fields=["outlet", "created_at"], name="reg_outlet_time"),
             models.Index(fields=["subscriber", "operator", "status"], name="reg_subscriber_cap"),
+            # The list's search by number, in every status (the unique index on msisdn
+            # covers the holding statuses only).
+            models.Index(fields=["msisdn"], name="reg_msisdn"),
+            models.Index(fields=["iccid"], name="reg_iccid"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -275,6 +306,7 @@ class Registration(models.Model):
                         "approved",
                         "rejected",
                         "cancelled",
+                        "discarded",
                     ]
                 ),
                 name="registration_status_valid",
@@ -287,3 +319,8 @@ class Registration(models.Model):
     @property
     def msisdn_national(self) -> str:
         return rules.national_msisdn(self.msisdn)
+
+    @property
+    def msisdn_display(self) -> str:
+        """``138 0013 8000``: the one way pages show a mobile number."""
+        return rules.display_msisdn(self.msisdn)

@@ -6,8 +6,11 @@ from registrations.views import api, outlets, policy, registrations, staff
 
 registration_patterns = [
     path("", registrations.registration_list, name="list"),
+    path("search/", registrations.registration_search, name="search"),
     path("new/", registrations.registration_new, name="new"),
     path("<uuid:pk>/", registrations.registration_detail, name="detail"),
+    path("<uuid:pk>/edit/", registrations.registration_edit, name="edit"),
+    path("<uuid:pk>/discard/", registrations.registration_discard, name="discard"),
     path("<uuid:pk>/submit/", registrations.registration_submit, name="submit"),
     path("<uuid:pk>/cancel/", registrations.registration_cancel, name="cancel"),
 ]

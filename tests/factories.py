@@ -162,6 +162,7 @@ def create_registration(
         "rejected": ["submit", "verify", "rejected"],
         "review": ["submit", "verify", "review"],
         "cancelled": ["submit", "verify", "approved", "cancel"],
+        "discarded": ["discard"],
     }[status]
     for step in steps:
         if step == "submit":
@@ -172,6 +173,8 @@ def create_registration(
             registration = services.registration_start_verification(registration=registration)
         elif step == "cancel":
             registration = services.registration_cancel(registration=registration, actor=actor)
+        elif step == "discard":
+            registration = services.registration_discard(registration=registration, actor=actor)
         else:
             registration = services.registration_decide(
                 registration=registration, decision=step, reasons=[]

@@ -22,6 +22,9 @@ class Action(models.TextChoices):
     REGISTRATION_DECIDED = "registration.decided", _("Registration decided by verification")
     REGISTRATION_REVIEWED = "registration.reviewed", _("Registration decided in review")
     REGISTRATION_CANCELLED = "registration.cancelled", _("Registration cancelled")
+    REGISTRATION_EDITED = "registration.edited", _("Draft registration edited")
+    REGISTRATION_DISCARDED = "registration.discarded", _("Draft registration discarded")
+    REGISTRATIONS_SEARCHED = "registration.searched", _("Registrations searched")
 
     POLICY_CHANGED = "policy.changed", _("Registration policy changed")
     OPERATOR_CREATED = "operator.created", _("Operator created")

@@ -28,7 +28,7 @@ from registrations.services.subscribers import (
 from registrations.signals import RegistrationEvent, registration_changed, registration_event
 
 
-def _refused_step(registration: Registration, action: Step) -> RegistrationError:
+def refused_step(registration: Registration, action: Step) -> RegistrationError:
     return RegistrationError(
         Code.INVALID_TRANSITION,
         _("A registration that is %(status)s cannot be %(step)s.")
@@ -153,7 +153,7 @@ def _step(
     status) and record it, or refuse."""
     row = lifecycle.transition(registration.status, action)
     if row is None:
-        raise _refused_step(registration, action)
+        raise refused_step(registration, action)
     before = registration.status
     registration.status = row.next_state
     registration.save(update_fields=["status", *fields, "updated_at"])
@@ -181,7 +181,7 @@ def _tell(event: RegistrationEvent, registration: Registration) -> None:
 
 def _require(registration: Registration, action: Step) -> None:
     if not lifecycle.is_open_for(registration, action):
-        raise _refused_step(registration, action)
+        raise refused_step(registration, action)
 
 
 # The audit action each lifecycle step is recorded as.
@@ -194,6 +194,7 @@ _AUDITED_AS = {
     Step.REVIEW_APPROVE: Action.REGISTRATION_REVIEWED,
     Step.REVIEW_REJECT: Action.REGISTRATION_REVIEWED,
     Step.CANCEL: Action.REGISTRATION_CANCELLED,
+    Step.DISCARD: Action.REGISTRATION_DISCARDED,
 }
 
 
@@ -303,20 +304,39 @@ def registration_review(
     return registration
 
 
+def _cancellation_checked(reason: str, note: str) -> None:
+    Reason = Registration.CancellationReason
+    if reason and reason not in Reason.values:
+        raise RegistrationError(Code.CANCELLATION_REASON_REQUIRED, field="reason")
+    if reason == Reason.OTHER and not note:
+        raise RegistrationError(Code.CANCELLATION_NOTE_REQUIRED, field="note")
+
+
 @transaction.atomic
-def registration_cancel(*, registration: Registration, actor, note: str = "") -> Registration:
-    """approved -> cancelled: the number is given up and free for someone else."""
+def registration_cancel(
+    *, registration: Registration, actor, reason: str = "", note: str = ""
+) -> Registration:
+    """approved -> cancelled: the number is given up and free for someone else.
+
+    Who, when and why are kept on the registration (``cancellation_reason`` from
+    ``Registration.CancellationReason``, a free ``note``) and in the audit event. The pages
+    always ask for the reason; the partner API may give only a note.
+    """
+    note = note.strip()
+    _cancellation_checked(reason, note)
     registration = _locked(registration)
     _require(registration, Step.CANCEL)
     registration.cancelled_at = timezone.now()
-    if note.strip():
-        registration.decision_note = note.strip()
+    registration.cancelled_by = actor if getattr(actor, "pk", None) else None
+    registration.cancellation_reason = reason
+    registration.cancellation_note = note
     _step(
         registration,
         Step.CANCEL,
         actor=actor,
-        reason=note.strip(),
-        fields=("cancelled_at", "decision_note"),
+        reason=": ".join(part for part in (reason, note) if part),
+        fields=("cancelled_at", "cancelled_by", "cancellation_reason", "cancellation_note"),
+        changes={"cancellation_reason": ("", reason)} if reason else None,
     )
     _tell(RegistrationEvent.CANCELLED, registration)
     return registration

@@ -41,8 +41,9 @@ from registrations.selectors import RegistrationFilters
 NEXT_ACTION_SOURCES: list[Callable[[object, Registration], list[str]]] = []
 
 # Lifecycle steps a partner never asks for by name: its registration is submitted by its
-# first live capture (``POST .../captures``), as an outlet's is.
-_STEPS_NOT_OFFERED = frozenset({Step.SUBMIT})
+# first live capture (``POST .../captures``), as an outlet's is; discarding a draft is the
+# outlet pages' (a partner's unused draft holds nothing).
+_STEPS_NOT_OFFERED = frozenset({Step.SUBMIT, Step.DISCARD})
 
 
 def next_actions(user, registration: Registration) -> list[str]:

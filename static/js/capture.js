@@ -459,17 +459,22 @@
       el.result.hidden = true;
       return;
     }
-    el.outcome.textContent = OUTCOME_WORDS[summary.outcome] || summary.outcome;
-    el.outcome.className = `capture-outcome ${summary.outcome}`;
+    // The server says what happened from the registration's status (a person may have
+    // decided since this attempt); the attempt's own outcome word is the fallback.
+    el.outcome.textContent = summary.headline || OUTCOME_WORDS[summary.outcome] || summary.outcome;
+    el.outcome.className = `capture-outcome ${summary.outcome_key || summary.outcome}`;
+    // Why this attempt went as it did, unless a person has approved the number since.
+    const settled = ["approved", "cancelled"].includes(summary.outcome_key);
     el.reasons.replaceChildren(
-      ...(summary.reasons || []).map((reason) => {
+      ...(settled ? [] : summary.reasons || []).map((reason) => {
         const item = document.createElement("li");
         item.textContent = reason.text;
         return item;
       }),
     );
-    el.registrationStatus.textContent = summary.registration_status_label
-      ? interpolate(
+    // The one next step (it counts the attempts left when a retake is needed).
+    el.registrationStatus.textContent = summary.next_step ? summary.next_step
+      : summary.registration_status_label ? interpolate(
         // Translators: %(status)s is the registration's status, such as "Approved".
         gettext("Registration status: %(status)s."),
         { status: summary.registration_status_label },
@@ -479,7 +484,7 @@
     if (summary.detail_url) el.detail.href = summary.detail_url;
     const retake = Boolean(summary.retake_allowed) && summary.attempts_left > 0;
     el.retakeOffer.hidden = !retake;
-    el.attemptsLeft.textContent = retake
+    el.attemptsLeft.textContent = retake && !summary.next_step
       ? interpolate(
         ngettext("%(count)s attempt left.", "%(count)s attempts left.", summary.attempts_left),
         { count: summary.attempts_left },

@@ -23,6 +23,7 @@ DESIGNED = {
     ("review", "review_approve", "approved", "registrations.review_registration"),
     ("review", "review_reject", "rejected", "registrations.review_registration"),
     ("approved", "cancel", "cancelled", "registrations.cancel_registration"),
+    ("draft", "discard", "discarded", "registrations.add_registration"),
 }
 
 
@@ -54,6 +55,8 @@ def run(action: Step, registration: Registration, *, actor, reviewer):
             approve=action == Step.REVIEW_APPROVE,
             note="Checked the ID in person",
         )
+    if action == Step.DISCARD:
+        return services.registration_discard(registration=registration, actor=actor)
     return services.registration_cancel(registration=registration, actor=actor)
 
 
@@ -83,7 +86,7 @@ def test_it_allows_each_transition_only_from_its_states(users, outlet_gd, action
 @pytest.mark.parametrize(
     ("status", "role", "expected"),
     [
-        ("draft", "staff", {Step.SUBMIT}),
+        ("draft", "staff", {Step.SUBMIT, Step.DISCARD}),
         ("draft", "inspector", set()),
         ("review", "carrier_admin", {Step.REVIEW_APPROVE, Step.REVIEW_REJECT}),
         ("review", "staff", set()),

@@ -26,6 +26,7 @@ from verification import services
 from verification.errors import VerificationCode, VerificationError, message_for
 from verification.forms import ConsentForm, PortraitForm
 from verification.models import VerificationJob
+from verification.outcomes import registration_outcome
 from verification.selectors import (
     flow_state,
     is_draft,
@@ -201,7 +202,14 @@ def job_summary(job: VerificationJob | None, registration: Registration) -> dict
         return {"job": None, "status": "none", "registration_status": registration.status}
     reasons = [{"code": code, "text": message_for(code)} for code in job.reasons]
     attempts_left = settings.VERIFICATION_MAX_ATTEMPTS - job.attempt
+    # Said from the registration's status once the job is done: what the page shows.
+    outcome = (
+        registration_outcome(registration, flow_state(registration), outlet_suspended=False)
+        if job.done
+        else None
+    )
     return {
+        **(outcome.as_json() if outcome else {}),
         "job": str(job.pk),
         "attempt": job.attempt,
         "status": job.status,
@@ -209,7 +217,8 @@ def job_summary(job: VerificationJob | None, registration: Registration) -> dict
         "reasons": reasons,
         "registration_status": registration.status,
         "registration_status_label": registration.get_status_display(),
-        "retake_allowed": job.outcome == VerificationJob.Outcome.RETAKE,
+        "retake_allowed": job.outcome == VerificationJob.Outcome.RETAKE
+        and registration.status == Registration.Status.VERIFYING,
         "attempts_left": max(attempts_left, 0),
         "detail_url": reverse("registrations:detail", args=[registration.pk]),
     }
