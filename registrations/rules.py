@@ -25,6 +25,7 @@ __all__ = [
     "luhn_check_digit",
     "make_iccid",
     "make_resident_id",
+    "display_msisdn",
     "national_msisdn",
     "normalize_msisdn",
     "normalize_resident_id",
@@ -188,6 +189,16 @@ def normalize_msisdn(raw: str) -> str:
             field="msisdn",
         )
     return "+86" + national
+
+
+def display_msisdn(e164: str) -> str:
+    """A mobile number as every page shows it: 3, 4 and 4 digits (``138 0013 8000``), the way
+    it is read out and printed on Chinese SIM packs; a masked number keeps its stars in place
+    (``138 **** 8000``)."""
+    national = e164[3:] if e164.startswith("+86") else e164
+    if len(national) != 11:
+        return national
+    return f"{national[:3]} {national[3:7]} {national[7:]}"
 
 
 def national_msisdn(e164: str) -> str:

@@ -21,6 +21,7 @@ from registrations.rules import (
     luhn_check_digit,
     make_iccid,
     make_resident_id,
+    display_msisdn,
     national_msisdn,
     normalize_msisdn,
     normalize_resident_id,
@@ -504,3 +505,10 @@ def test_it_refuses_another_registration_once_the_cap_is_reached(holding):
     assert exc.code == Code.CAP_REACHED
     assert exc.field is None
     assert "5" in exc.message
+
+
+def test_a_mobile_number_is_shown_in_groups_of_three_four_and_four():
+    assert display_msisdn("+8613800138000") == "138 0013 8000"
+    assert display_msisdn("13800138000") == "138 0013 8000"
+    assert display_msisdn("+86138****8000") == "138 **** 8000"  # masked, stars in place
+    assert display_msisdn("12345") == "12345"  # not a mobile number: as it is

@@ -13,6 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.lib.masking import mask_msisdn, mask_name
 from portal.supervision.models import RiskAlert
 from registrations import scoping
+from registrations.rules import display_msisdn
 from registrations.models import Registration
 
 
@@ -92,7 +93,7 @@ def alert_registration_rows(*, user, alert: RiskAlert) -> list[AlertRegistration
             created_at=r.created_at,
             status=r.status,
             status_label=r.get_status_display(),
-            msisdn=mask_msisdn(r.msisdn),
+            msisdn=display_msisdn(mask_msisdn(r.msisdn)),
             id_number=r.subscriber.masked_id_number,
             name=mask_name(r.subscriber.full_name),
             outlet=str(r.outlet) if r.outlet_id else r.get_channel_display(),
