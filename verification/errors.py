@@ -8,6 +8,7 @@ the order of the steps). The label is the plain sentence shown.
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.errors import ErrorCode, PortalError
+from verification.engine import reasons as engine_reasons
 
 
 class VerificationCode(ErrorCode):
@@ -155,6 +156,22 @@ class VerificationCode(ErrorCode):
             "evidence keys may have been rotated without it)."
         ),
     )
+
+
+# Why a registration waits for a person: any reason of the engine, or one of the portal's
+# own (it waited too long, it could not be checked, the capture is a file). The review
+# queue is filtered by these, in the enum's order.
+REVIEW_REASON_CODES = tuple(
+    code
+    for code in VerificationCode
+    if code in engine_reasons.ALL_REASONS
+    or code
+    in {
+        VerificationCode.STRANDED,
+        VerificationCode.PROCESSING_FAILED,
+        VerificationCode.UPLOADED_FILE,
+    }
+)
 
 
 # The engine's reasons about an ID portrait, said for the portrait rather than a recording.

@@ -2,9 +2,11 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from verification.errors import VerificationCode, VerificationError
+from verification.errors import REVIEW_REASON_CODES, VerificationCode, VerificationError
+from verification.selectors import ReviewFilters
 from verification.services.evidence import REASON_MAX_LENGTH, evidence_reason_clean
 
 
@@ -85,3 +87,46 @@ class ReviewDecisionForm(forms.Form):
     @property
     def approve(self) -> bool:
         return self.cleaned_data["decision"] == self.APPROVE
+
+
+class ReviewFilterForm(forms.Form):
+    """The review queue's filters. An unknown value is reported and ignored, never a 500."""
+
+    # How long a case has waited since it was submitted: the hours offered.
+    WAITED_HOURS = (1, 4, 24)
+
+    outlet = forms.ModelChoiceField(
+        label=_("Outlet"), queryset=None, required=False, empty_label=_("Any outlet")
+    )
+    reason = forms.ChoiceField(label=_("Why it is in review"), required=False)
+    waited = forms.TypedChoiceField(
+        label=_("Waiting"), coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args, outlets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outlet"].queryset = outlets
+        self.fields["reason"].choices = [
+            ("", _("Any reason")),
+            *((code.value, code.label) for code in REVIEW_REASON_CODES),
+        ]
+        # Said in the language of the request, not of the process start.
+        self.fields["waited"].choices = [
+            ("", gettext("Any time")),
+            *(
+                (str(hours), gettext("More than %(hours)d h") % {"hours": hours})
+                for hours in self.WAITED_HOURS
+            ),
+        ]
+
+    def filters(self) -> ReviewFilters:
+        """The valid part of the query: each bad field is dropped, with its error shown."""
+        if not self.is_bound:
+            return ReviewFilters()
+        self.is_valid()  # invalid fields are left out of cleaned_data
+        cleaned = self.cleaned_data
+        return ReviewFilters(
+            outlet=cleaned.get("outlet"),
+            reason=cleaned.get("reason") or "",
+            waited_hours=cleaned.get("waited"),
+        )

@@ -1,22 +1,29 @@
 """Reads of verification data, always for a registration reached through its scope."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextChoices
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.accounts.permissions import Perm, can, can_review, can_view_evidence
 from portal.accounts.scoping import get_in_scope_or_404
+from portal.audit.actions import Action
+from portal.audit.models import AuditEvent
+from portal.audit.selectors import object_timeline
 from registrations import lifecycle, scoping
 from registrations.lifecycle import Step
 from registrations.models import Outlet, Registration
 from registrations.services.policy import uploaded_captures_allowed
+from verification.engine import DEFAULT_THRESHOLDS
 from verification.errors import VerificationCode, VerificationError, message_for
 from verification.models import BiometricEvidence, Consent, VerificationJob, ViewingGrant
+from verification.outcomes import Outcome, registration_outcome
 
 Status = Registration.Status
 
@@ -175,6 +182,7 @@ class RegistrationVerification:
     is_draft: bool
     next_url: str | None
     can_view_evidence: bool
+    outcome: Outcome
 
 
 def registration_verification(*, user, registration: Registration) -> RegistrationVerification:
@@ -186,7 +194,10 @@ def registration_verification(*, user, registration: Registration) -> Registrati
     retake = (
         retake_open(registration, state) and state.attempts < settings.VERIFICATION_MAX_ATTEMPTS
     )
-    can_continue = (is_draft(registration) or retake) and can(user, Perm.SUBMIT_REGISTRATION)
+    stopped = is_draft(registration) and outlet_suspended(registration)
+    can_continue = ((is_draft(registration) and not stopped) or retake) and can(
+        user, Perm.SUBMIT_REGISTRATION
+    )
     return RegistrationVerification(
         state=state,
         attempts=attempts,
@@ -194,17 +205,57 @@ def registration_verification(*, user, registration: Registration) -> Registrati
         is_draft=is_draft(registration),
         next_url=next_step_url(registration, state) if can_continue else None,
         can_view_evidence=can_view_evidence(user, registration),
+        outcome=registration_outcome(registration, state, outlet_suspended=stopped),
     )
 
 
 # The manual review queue and one case of it (registrations.scoping decides who sees which).
 
 
-def review_queue(*, user) -> QuerySet[Registration]:
-    """The registrations in review this user may decide, those waiting longest first."""
-    return scoping.registrations_for_review(user).order_by(
-        F("submitted_at").asc(nulls_first=True), "created_at", "pk"
-    )
+@dataclass(frozen=True)
+class ReviewFilters:
+    """What the review queue may be narrowed to: one outlet, one reason, a least wait."""
+
+    outlet: Outlet | None = None
+    reason: str = ""  # a code of REVIEW_REASON_CODES
+    waited_hours: int | None = None
+
+
+def review_queue(*, user, filters: ReviewFilters | None = None) -> QuerySet[Registration]:
+    """The registrations in review this user may decide, those waiting longest first (a
+    case with no submission time first of all), then by creation and id, so that every page
+    of the queue follows from the one before, filtered or not."""
+    filters = filters or ReviewFilters()
+    cases = scoping.registrations_for_review(user)
+    if filters.outlet is not None:
+        cases = cases.filter(outlet=filters.outlet)
+    if filters.reason:
+        # The reasons are a JSON list of codes (letters and underscores): the quoted code
+        # is found in its text on every database, where JSON containment is not.
+        cases = cases.filter(decision_reasons__icontains=f'"{filters.reason}"')
+    if filters.waited_hours:
+        since = timezone.now() - timedelta(hours=filters.waited_hours)
+        cases = cases.filter(
+            Q(submitted_at__lte=since) | Q(submitted_at__isnull=True, created_at__lte=since)
+        )
+    return cases.order_by(F("submitted_at").asc(nulls_first=True), "created_at", "pk")
+
+
+def review_outlets(*, user) -> QuerySet[Outlet]:
+    """The outlets with cases in the user's review queue, for its outlet filter."""
+    waiting = scoping.registrations_for_review(user).values("outlet")
+    return Outlet.objects.filter(pk__in=waiting).order_by("code")
+
+
+def review_reasons(registrations) -> dict:
+    """Registration pk -> why it is in review, in sentences: the reasons it was sent with,
+    else those of its last verification attempt."""
+    last_attempt = last_attempt_reasons(registrations)
+    return {
+        case.pk: [message_for(code) for code in case.decision_reasons]
+        or last_attempt.get(case.pk, [])
+        for case in registrations
+    }
 
 
 def review_case_get(*, user, pk) -> Registration:
@@ -222,6 +273,31 @@ def last_attempt_reasons(registrations) -> dict:
     return {pk: [message_for(code) for code in codes] for pk, codes in last.items()}
 
 
+class MatchBand(TextChoices):
+    STRONG = "strong", _lazy("Strong match")
+    UNCERTAIN = "uncertain", _lazy("Uncertain")
+    NONE = "none", _lazy("No match")
+
+
+def match_band(match: dict) -> MatchBand | None:
+    """The verdict a reviewer reads from an attempt's face match, None when no distance was
+    computed. The edges are the engine's own (``Thresholds``): at or under the pass threshold
+    the engine called it a match, up to the review threshold it sent the case to a person,
+    beyond it it found no match. They are taken from the attempt's result, the thresholds its
+    decision used, so the band never contradicts the decision; an older result without them
+    falls back to the engine's defaults."""
+    distance = match.get("distance")
+    if distance is None:
+        return None
+    passed = match.get("pass_threshold") or DEFAULT_THRESHOLDS.match_threshold
+    reviewed = match.get("review_threshold") or DEFAULT_THRESHOLDS.review_threshold
+    if distance <= passed:
+        return MatchBand.STRONG
+    if distance <= reviewed:
+        return MatchBand.UNCERTAIN
+    return MatchBand.NONE
+
+
 @dataclass
 class ReviewAttempt(CaptureSource):
     job: VerificationJob
@@ -232,6 +308,20 @@ class ReviewAttempt(CaptureSource):
     identity: dict
     captures: list[BiometricEvidence]
     key_frames: list[BiometricEvidence]
+
+    @property
+    def band(self) -> MatchBand | None:
+        return match_band(self.match)
+
+    @property
+    def best_frames(self) -> list[tuple[BiometricEvidence, float | None]]:
+        """The key frames, the closest to the ID portrait first, each with its distance
+        (None for a frame the match did not measure)."""
+        # The engine lists one distance per matched frame, in the order of its frames.
+        frames, distances = self.match.get("frames") or [], self.match.get("distances") or []
+        measured = dict(zip(frames, distances, strict=False))
+        with_distance = [(frame, measured.get(frame.frame_index)) for frame in self.key_frames]
+        return sorted(with_distance, key=lambda pair: (pair[1] is None, pair[1] or 0.0))
 
 
 @dataclass
@@ -264,6 +354,49 @@ def review_case(*, registration: Registration) -> ReviewCase:
     return ReviewCase(registration=registration, portraits=portraits, attempts=attempts)
 
 
+# A registration's timeline, its events grouped by verification attempt.
+
+# The registration's own steps that an attempt brings about: shown with that attempt.
+_STEPS_OF_AN_ATTEMPT = frozenset(
+    {Action.REGISTRATION_SUBMITTED, Action.REGISTRATION_VERIFYING, Action.REGISTRATION_DECIDED}
+)
+
+
+@dataclass
+class TimelineGroup:
+    attempt: int | None  # None: the registration's own events, before or after the attempts
+    events: list[AuditEvent] = field(default_factory=list)
+
+
+def _changed_to(event: AuditEvent, name: str):
+    """The value a field changed to in an event's ``changes`` ([before, after]), or None."""
+    change = (event.changes or {}).get(name)
+    return change[1] if isinstance(change, list | tuple) and len(change) == 2 else None
+
+
+def registration_timeline(*, registration: Registration) -> list[TimelineGroup]:
+    """The registration's audit events, oldest first, in runs: each attempt's run holds the
+    events that name it (its challenges, its capture queued, its job completed or queued
+    again) and the registration's steps it brought about (submitted, verifying, decided);
+    everything else (creation, consent, portrait, viewings, the review) runs outside."""
+    groups: list[TimelineGroup] = []
+    attempt_of_job: dict[str, int] = {}
+    for event in object_timeline(obj=registration):
+        attempt, job = _changed_to(event, "attempt"), _changed_to(event, "verification_job")
+        if attempt is not None and job is not None:
+            attempt_of_job[job] = attempt  # the capture queued names both
+        elif job is not None:
+            attempt = attempt_of_job.get(job)
+        current = groups[-1] if groups else None
+        if attempt is None and current is not None and event.action in _STEPS_OF_AN_ATTEMPT:
+            attempt = current.attempt
+        if current is None or current.attempt != attempt:
+            current = TimelineGroup(attempt=attempt)
+            groups.append(current)
+        current.events.append(event)
+    return groups
+
+
 def evidence_case(*, user, registration: Registration) -> ReviewCase | None:
     """The evidence of a registration page, for those allowed to look (None otherwise)."""
     if not can_view_evidence(user, registration) or not registration.evidence.exists():
@@ -289,6 +422,16 @@ def review_conflict(*, user, registration: Registration) -> str | None:
     if not can_review(user, registration):
         return _("You submitted this registration: another reviewer must decide it.")
     return part_taken(user=user, registration=registration)
+
+
+def is_assigned_reviewer(*, user, registration: Registration) -> bool:
+    """The case is the user's to decide (in their review queue, and not one they took part
+    in) and they may see its evidence: their purpose in looking is the review itself."""
+    return (
+        can_view_evidence(user, registration)
+        and scoping.registrations_for_review(user).filter(pk=registration.pk).exists()
+        and review_conflict(user=user, registration=registration) is None
+    )
 
 
 def registrations_with_evidence(user) -> QuerySet[Registration]:

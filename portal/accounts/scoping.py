@@ -102,6 +102,24 @@ def staff_in_scope(user) -> QuerySet[User]:
     return staff.none()
 
 
+def one_province_code(outlets) -> str:
+    """The province code of ``outlets`` when they all lie in one province, else "".
+
+    An audit event carries one province, and the inspectors of that province read it: an
+    account spread over outlets of several provinces (rare) is left to those of the nation.
+    """
+    codes = {outlet.province_id for outlet in outlets}
+    return codes.pop() if len(codes) == 1 else ""
+
+
+def account_province_code(user) -> str:
+    """The province an account's audit events are about: that of the outlets an outlet staff
+    member works at (see ``one_province_code``), "" for every other account."""
+    if role_of(user) != Role.OUTLET_STAFF:
+        return ""
+    return one_province_code(granted(user, Grant.WORK_AT_OUTLET).only("province_id"))
+
+
 def get_in_scope_or_404(queryset: QuerySet, **lookup):
     """Fetch one row of a scoped queryset: "not yours" and "does not exist" look the same."""
     try:

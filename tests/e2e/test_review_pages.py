@@ -41,7 +41,7 @@ def test_a_carrier_admin_views_the_evidence_with_a_reason_and_approves(
     page.get_by_role("link", name="Review").click()
     page.wait_for_selector("text=A head turn that was asked for was not seen")
     screenshot("review-queue")
-    page.click(f"a:has-text('{sent_to_review.msisdn_national}')")
+    page.click(f"a:has-text('{sent_to_review.msisdn_display}')")
     assert page.locator("img").count() == 0, "no evidence before a reason"
 
     page.fill("#id_reason", REASON)

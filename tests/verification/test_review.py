@@ -105,7 +105,7 @@ def test_the_queue_says_why_in_plain_words(client, users, sent_to_review):
 
 
 @pytest.mark.slow  # runs the face engine on the shared clip
-def test_a_case_shows_the_scores_and_hides_the_evidence_until_a_reason_is_given(
+def test_a_case_shows_the_scores_and_the_evidence_for_the_reviews_own_purpose(
     client, users, sent_to_review
 ):
     sign_in(client, users["carrier_admin"])
@@ -113,15 +113,18 @@ def test_a_case_shows_the_scores_and_hides_the_evidence_until_a_reason_is_given(
     assert response.status_code == 200
     page = response.content.decode()
     attempt = response.context["case"].attempts[0]
-    assert f"distance {attempt.match['distance']}" in page
+    assert attempt.band == "strong", "the shared clip is the portrait's holder"
+    assert f"Strong match</strong> distance {attempt.match['distance']:.3f}" in page
     assert "turn_left, blink, turn_right" in page and "not met" in page
     assert "A head turn that was asked for was not seen" in page
-    assert 'src="/evidence/' not in page, "no evidence before a reason is stated"
-    assert (
-        not AuditEvent.objects.filter(action__startswith="evidence.")
-        .exclude(action="evidence.stored")
-        .exists()
+    # The assigned reviewer's purpose is stated for them: one viewing, one event.
+    assert 'src="/evidence/' in page
+    looks = AuditEvent.objects.filter(action__startswith="evidence.").exclude(
+        action="evidence.stored"
     )
+    assert [(e.action, e.reason) for e in looks] == [
+        ("evidence.grant_opened", "Manual review of this case")
+    ]
 
 
 @pytest.mark.slow  # runs the face engine on the shared clip

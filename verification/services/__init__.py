@@ -15,7 +15,9 @@ from verification.services.evidence import (
     evidence_reason_clean,
     evidence_store,
     portrait_store,
+    review_purpose,
     viewing_grant_end,
+    viewing_grant_for_review,
     viewing_grant_open,
 )
 from verification.services.jobs import (
@@ -39,11 +41,13 @@ __all__ = [
     "portrait_store",
     "registrations_stranded_sweep",
     "review_decide",
+    "review_purpose",
     "verification_job_complete",
     "verification_job_enqueue",
     "verification_job_note_error",
     "verification_job_start",
     "verification_jobs_sweep",
     "viewing_grant_end",
+    "viewing_grant_for_review",
     "viewing_grant_open",
 ]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.audit.actions import Action
@@ -181,6 +181,26 @@ def viewing_grant_open(*, registration: Registration, viewer, reason: str) -> Vi
     )
     grant.save(force_insert=True)
     return grant
+
+
+def review_purpose() -> str:
+    """The one purpose an assigned reviewer views a case's evidence for. Recorded in the
+    site's language, like the audit trail it goes to, whatever the reviewer's own."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Manual review of this case")
+
+
+@transaction.atomic
+def viewing_grant_for_review(*, registration: Registration, reviewer) -> ViewingGrant | None:
+    """Open the assigned reviewer's leave to see the case, its purpose stated for them, the
+    first time they open it: one audit event for the case. A reviewer who has had leave
+    before (ended, or run out) asks again with one click, so that a page reload or a return
+    to the case never records a viewing nobody asked for. None when nothing was opened."""
+    # Two tabs opening the case at once record one viewing: the second waits, then sees it.
+    Registration.objects.select_for_update().filter(pk=registration.pk).first()
+    if ViewingGrant.objects.filter(registration=registration, user=reviewer).exists():
+        return None
+    return viewing_grant_open(registration=registration, viewer=reviewer, reason=review_purpose())
 
 
 @transaction.atomic

@@ -54,13 +54,17 @@ def _back(request: HttpRequest, registration):
     return redirect("registrations:detail", registration.pk)
 
 
-def evidence_section(request: HttpRequest, registration, *, back_to: str) -> dict:
+def evidence_section(
+    request: HttpRequest, registration, *, back_to: str, stated_purpose: str = ""
+) -> dict:
     """What ``_evidence.html`` needs on a page: the viewer's live grant (the files are shown
-    under it) or, without one, the reason form that opens one. A query string opens nothing."""
+    under it) or, without one, the reason form that opens one. A query string opens nothing.
+    With ``stated_purpose`` (an assigned reviewer's), the form states it: one click, no typing."""
     return {
         "viewing_grant": selectors.viewing_grant_live(user=request.user, registration=registration),
         "reason_form": EvidenceReasonForm(),
         "evidence_back_to": back_to,
+        "stated_purpose": stated_purpose,
     }
 
 

@@ -2,10 +2,12 @@
 
 Carrier admins and the outlet staff they appoint as reviewers open these pages; which cases
 each sees is decided by ``registrations.scoping.registrations_for_review``. The evidence is
-shown only after the reviewer states why in a posted form, which opens a short viewing grant
-(one audit event); each file is then fetched under that grant.
+shown under a short viewing grant opened with a stated purpose (one audit event for the
+viewing, however many files it shows): an assigned reviewer's purpose, the review of the case,
+is stated for them the first time they open it; anyone else types theirs in a posted form.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,21 +15,28 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm
+from portal.accounts.second_factor import verified_within
 from portal.lib.errors import PortalError, add_to_form
 from portal.lib.forms import form_status, posted
 from portal.lib.listing import paginate
 from registrations.models import Registration
 from verification import selectors, services
-from verification.forms import EvidenceReasonForm, ReviewDecisionForm
+from verification.forms import EvidenceReasonForm, ReviewDecisionForm, ReviewFilterForm
 from verification.views.evidence import evidence_section
+from verification.views.registrations import timeline_section
 
 PAGE_SIZE = 25
 
 
 @permission_required(Perm.REVIEW_REGISTRATION)
 def review_list(request: HttpRequest) -> HttpResponse:
-    context = paginate(request, selectors.review_queue(user=request.user), per_page=PAGE_SIZE)
-    reasons = selectors.last_attempt_reasons(context["page_obj"])
+    form = ReviewFilterForm(
+        request.GET or None, outlets=selectors.review_outlets(user=request.user)
+    )
+    queue = selectors.review_queue(user=request.user, filters=form.filters())
+    # The pages keep the filters (``querystring``) and the queue's order.
+    context = {"form": form, **paginate(request, queue, per_page=PAGE_SIZE)}
+    reasons = selectors.review_reasons(context["page_obj"])
     context["rows"] = [(case, reasons.get(case.pk, [])) for case in context["page_obj"]]
     return render(request, "verification/review_list.html", context)
 
@@ -57,15 +66,24 @@ def review_detail(request: HttpRequest, pk) -> HttpResponse:
             if form.approve
             else _("Registration of %(number)s rejected.")
         )
-        messages.success(request, message % {"number": registration.msisdn_national})
+        messages.success(request, message % {"number": registration.msisdn_display})
         return redirect("review:list")
     if form.is_bound and form.errors:
         messages.error(request, _("The decision was not saved: see the errors below."))
+    # The case's assigned reviewer looks for one purpose, the review: it is stated for them.
+    purpose = ""
+    if selectors.is_assigned_reviewer(user=request.user, registration=registration):
+        purpose = services.review_purpose()
+        if request.method == "GET" and verified_within(request, settings.SECOND_FACTOR_STEP_UP_S):
+            services.viewing_grant_for_review(registration=registration, reviewer=request.user)
     context = {
         "case": selectors.review_case(registration=registration),
         "form": form,
-        # A reviewer opens a viewing grant with a reason, as on the registration page.
-        **evidence_section(request, registration, back_to=EvidenceReasonForm.REVIEW),
+        # Anyone else opens a viewing grant with a reason, as on the registration page.
+        **evidence_section(
+            request, registration, back_to=EvidenceReasonForm.REVIEW, stated_purpose=purpose
+        ),
         "review_conflict": selectors.review_conflict(user=request.user, registration=registration),
+        **timeline_section(request, registration),
     }
     return render(request, "verification/review_detail.html", context, status=form_status(form))
