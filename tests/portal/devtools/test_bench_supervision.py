@@ -139,3 +139,21 @@ def test_a_figure_grows_within_the_limit_or_not():
     assert growth(1.5, 1.2).met
     assert not growth(1.51, 1.0).met
     assert not growth(1.0, None).met
+
+
+@pytest.mark.slow  # about 10 s: one seeding, then the pages measured as they are
+@pytest.mark.django_db
+def test_measure_only_neither_seeds_nor_rebuilds_and_measures_every_page():
+    from portal.devtools.loader import seed_demo
+
+    seed_demo(registrations=15, password="bench-demo-pass-2026")
+    before = Registration.objects.count()
+    figures = json.loads(run("--measure-only", "--requests", "1", "--allow-sqlite", "--json"))
+
+    assert Registration.objects.count() == before, "nothing was seeded"
+    (only,) = figures["runs"]
+    assert only["rows"] == before
+    assert only["seed_s"] == only["rebuild_s"] == 0
+    assert len(only["pages"]) == len(bench.PAGES) * len(bench.SCOPES) * len(bench.PERIOD_DAYS)
+    assert all(page["status"] == 200 for page in only["pages"])
+    assert figures["growth"] == []

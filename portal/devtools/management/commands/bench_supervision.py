@@ -1,6 +1,6 @@
 """python manage.py bench_supervision [--registrations 1000000,10000000] [--requests 20]
-[--json] [--allow-sqlite]: the server time of every supervision page at each size of the
-data. See portal/devtools/bench_supervision.py."""
+[--measure-only] [--json] [--allow-sqlite]: the server time of every supervision page at
+each size of the data. See portal/devtools/bench_supervision.py."""
 
 import json
 
@@ -51,6 +51,11 @@ class Command(BaseCommand):
             help="Run on SQLite too: a smoke run of the command, its figures mean nothing",
         )
         parser.add_argument(
+            "--measure-only",
+            action="store_true",
+            help="Neither seed nor rebuild: measure the pages over the database as it is",
+        )
+        parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print the figures as JSON"
         )
 
@@ -60,6 +65,7 @@ class Command(BaseCommand):
         registrations: str,
         requests: int,
         allow_sqlite: bool,
+        measure_only: bool,
         as_json: bool,
         verbosity: int,
         **options,
@@ -75,6 +81,7 @@ class Command(BaseCommand):
                 requests=requests,
                 allow_sqlite=allow_sqlite,
                 progress=progress,
+                measure_only=measure_only,
             )
         except bench.BenchError as error:
             raise CommandError(str(error)) from error
