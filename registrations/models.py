@@ -255,10 +255,11 @@ class Registration(models.Model):
         related_name="registrations_cancelled",
     )
     # Kept apart from decision_note: the reviewer's reason for approving stays readable.
+    # Empty in the database too (db_default): bulk loads (COPY) name only the columns they fill.
     cancellation_reason = models.CharField(
-        max_length=32, choices=CancellationReason.choices, blank=True
+        max_length=32, choices=CancellationReason.choices, blank=True, db_default=""
     )
-    cancellation_note = models.TextField(blank=True)
+    cancellation_note = models.TextField(blank=True, db_default="")
 
     class Meta:
         ordering = ["-created_at"]

@@ -20,12 +20,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='registration',
             name='cancellation_note',
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, db_default=''),
         ),
         migrations.AddField(
             model_name='registration',
             name='cancellation_reason',
-            field=models.CharField(blank=True, choices=[('subscriber_request', 'The subscriber gives up the number'), ('wrong_details', 'Registered with wrong details'), ('not_the_subscriber', 'The ID holder did not register this number (dispute upheld)'), ('fraud_suspected', 'Suspected fraud or misuse of the ID'), ('other', 'Another reason (write it below)')], max_length=32),
+            field=models.CharField(blank=True, choices=[('subscriber_request', 'The subscriber gives up the number'), ('wrong_details', 'Registered with wrong details'), ('not_the_subscriber', 'The ID holder did not register this number (dispute upheld)'), ('fraud_suspected', 'Suspected fraud or misuse of the ID'), ('other', 'Another reason (write it below)')], db_default='', max_length=32),
         ),
         migrations.AddField(
             model_name='registration',
