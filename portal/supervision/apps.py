@@ -11,6 +11,12 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from portal.audit.labels import status_labels_register
+        from portal.supervision.models import Notice, RiskAlert, SpotCheck
+
+        for model in (Notice, RiskAlert, SpotCheck):
+            status_labels_register(model._meta.model_name, model.Status.choices)
+
         from portal.supervision.selectors.alerts import strata_with_open_alerts
         from portal.supervision.services import rollups
         from portal.supervision.services.spot_checks import oversampling_source_register
