@@ -30,6 +30,8 @@ class Province(models.Model):
     name_en = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
         ordering = ["code"]
         permissions = [("inspect_province", "Inspect registrations in a province")]
         constraints = [
@@ -53,6 +55,8 @@ class Operator(models.Model):
     kind = models.CharField(max_length=4, choices=Kind.choices)
 
     class Meta:
+        verbose_name = _("operator")
+        verbose_name_plural = _("operators")
         ordering = ["code"]
         permissions = [
             ("manage_operator", "Administer an operator (outlets, staff, review)"),
@@ -68,15 +72,23 @@ class Outlet(models.Model):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="outlets")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="outlets", verbose_name=_("operator")
+    )
     code = models.CharField(max_length=32)
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="outlets")
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="outlets", verbose_name=_("province")
+    )
     opening_hours = models.CharField(max_length=100, help_text="For example 09:00-21:00 daily")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
 
     class Meta:
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
         ordering = ["operator__code", "code"]
         permissions = [
             ("work_at_outlet", "Register subscribers at an outlet"),
@@ -176,7 +188,8 @@ class RegistrationPolicy(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "registration policy"
+        verbose_name = _("registration policy")
+        verbose_name_plural = _("registration policy")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="registration_policy_single_row"),
             models.CheckConstraint(condition=Q(cap_per_operator__gte=1), name="cap_at_least_one"),
@@ -220,15 +233,21 @@ class Registration(models.Model):
     subscriber = models.ForeignKey(
         Subscriber, on_delete=models.PROTECT, related_name="registrations"
     )
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="registrations")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("operator")
+    )
     outlet = models.ForeignKey(
         Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="registrations")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("province")
+    )
     msisdn = models.CharField("MSISDN", max_length=16)
     iccid = models.CharField("ICCID", max_length=20)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations_created"
     )
@@ -242,7 +261,7 @@ class Registration(models.Model):
     )
     decision_reasons = models.JSONField(default=list, blank=True)
     decision_note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -262,6 +281,8 @@ class Registration(models.Model):
     cancellation_note = models.TextField(blank=True, db_default="")
 
     class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         ordering = ["-created_at"]
         permissions = [
             ("submit_registration", "Submit a registration for verification"),

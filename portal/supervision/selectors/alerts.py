@@ -13,8 +13,8 @@ from portal.audit.models import AuditEvent
 from portal.lib.masking import mask_msisdn, mask_name
 from portal.supervision.models import RiskAlert
 from registrations import scoping
-from registrations.rules import display_msisdn
 from registrations.models import Registration
+from registrations.rules import display_msisdn
 
 
 def alerts_in_scope(user) -> QuerySet[RiskAlert]:

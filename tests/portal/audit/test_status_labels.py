@@ -7,7 +7,9 @@ from django.utils import translation
 from portal.audit.labels import status_label
 from portal.audit.models import AuditEvent
 
-TIMELINE_EVENT = Template("{% load audit_labels %}{% event_status event 0 %}→{% event_status event 1 %}")
+TIMELINE_EVENT = Template(
+    "{% load audit_labels %}{% event_status event 0 %}→{% event_status event 1 %}"
+)
 
 
 def event(object_type, before, after):
@@ -37,5 +39,7 @@ def test_an_unknown_value_or_type_is_shown_as_it_is():
 
 def test_the_timeline_event_shows_both_sides_in_words():
     with translation.override("zh-hans"):
-        text = TIMELINE_EVENT.render(Context({"event": event("registration", "draft", "submitted")}))
+        text = TIMELINE_EVENT.render(
+            Context({"event": event("registration", "draft", "submitted")})
+        )
     assert text == "草稿→已提交"
