@@ -66,7 +66,7 @@ def access_log_line(response) -> str:
     return f"{environ['REQUEST_METHOD']} {target} HTTP/1.1 {response.status_code}"
 
 
-@pytest.mark.parametrize("page", ["/registrations/{pk}/", "/review/{pk}/"])
+@pytest.mark.parametrize("page", ["/registrations/{pk}/"])
 def test_a_forged_get_with_a_reason_shows_no_evidence_and_writes_nothing(
     client, users, in_review, page
 ):
@@ -79,6 +79,21 @@ def test_a_forged_get_with_a_reason_shows_no_evidence_and_writes_nothing(
     assert 'method="post"' in html and "Show the evidence" in html, "the form is offered"
     assert evidence_events() == []
     assert not ViewingGrant.objects.exists()
+
+
+def test_a_forged_reason_never_reaches_the_assigned_reviewer_s_automatic_purpose(
+    client, users, in_review
+):
+    """The carrier admin reviews this case: opening it records the stated review purpose, once,
+    whatever a forged link adds; the forged words are neither shown nor recorded."""
+    sign_in(client, users["carrier_admin"])
+    response = client.get(f"/review/{in_review.pk}/", {"reason": "Forged by another site"})
+    assert response.status_code == 200
+    assert "Forged by another site" not in response.content.decode()
+    assert list(ViewingGrant.objects.values_list("reason", flat=True)) == [
+        "Manual review of this case"
+    ]
+    assert all("Forged" not in (event.reason or "") for event in evidence_events())
 
 
 def test_a_cross_site_post_without_the_csrf_token_is_refused(users, in_review):
@@ -234,3 +249,12 @@ def test_a_grant_shows_only_its_own_registrations_evidence(client, users, in_rev
     response = client.get(f"/evidence/{grant.pk}/{elsewhere.pk}/")
     assert response.status_code == 404
     assert b"\xff\xd8" not in response.content
+
+
+def test_a_chinese_character_counts_as_two_towards_the_minimum():
+    with pytest.raises(VerificationError):
+        services.evidence_reason_clean("查看材料")  # 4 characters: says little
+    assert services.evidence_reason_clean("核实用户身份") == "核实用户身份"  # 6, enough
+    assert (
+        services.evidence_reason_clean("人工审核此案件") == "人工审核此案件"
+    )  # the review purpose
