@@ -173,7 +173,7 @@ def sign_in_through_the_pages(page, live_server, username, password=None):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password or PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # not the header's language switch
     if device is not None:
         page.wait_for_selector("#id_code")
         page.fill("#id_code", authenticator_code(device))
