@@ -116,9 +116,10 @@ def test_a_live_subscriber_is_approved(
 
         outcome = capture_with_the_camera(page, screenshot)
 
-    assert outcome == "Approved"
+    # What happened, then the one next step at the counter.
+    assert outcome == "Approved: the number is registered to the subscriber."
     assert page.locator("#capture-reasons li").count() == 0
-    assert "Registration status: Approved." in page.inner_text("#capture-result")
+    assert "Hand over the SIM card" in page.inner_text("#capture-result")
     assert page.get_by_role("link", name="Open the registration").is_visible()
     assert not page.get_by_role("button", name="Retake").is_visible()
     assert page.locator("#capture-alert").inner_text() == ""
@@ -144,7 +145,7 @@ def test_a_still_photo_held_to_the_camera_is_rejected(
         register_up_to_the_capture(page, live_server, screenshot, msisdn="138 0013 8001")
         outcome = capture_with_the_camera(page, screenshot)
 
-    assert outcome == "Rejected"
+    assert outcome == "Rejected: the number was not registered."
     shown = page.locator("#capture-reasons li").all_inner_texts()
     assert errors.message_for("not_live") in shown
     job = Registration.objects.get().verification_jobs.get()
