@@ -21,6 +21,10 @@ class RegistrationCode(ErrorCode):
             "ID card."
         ),
     )
+    BIRTH_DATE_MISSING = (
+        "birth_date_missing",
+        _("Enter the date of birth: only a resident ID number holds it."),
+    )
     ID_EXPIRED = "id_expired", _("This ID card has expired.")
     INVALID_MSISDN = "invalid_msisdn", _("This is not a mainland China mobile number.")
     INVALID_ICCID = "invalid_iccid", _("This is not a valid SIM card number (ICCID).")

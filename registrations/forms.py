@@ -114,7 +114,12 @@ class RegistrationForm(forms.Form):
     )
     id_number = forms.CharField(label=_("ID number"), max_length=32)
     full_name = forms.CharField(label=_("Full name (as on the ID)"), max_length=100)
-    birth_date = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Passports and permits only: a resident ID number holds it."),
+    )
     id_expiry = forms.DateField(
         label=_("ID valid until"),
         required=False,
@@ -141,14 +146,19 @@ class RegistrationForm(forms.Form):
 
 class DraftEditForm(RegistrationForm):
     """The new-registration form for a saved draft: its outlet and ID stay as they are (the
-    portrait and consent already given are that person's)."""
+    portrait and consent already given are that person's), and so does a date of birth read
+    from a resident ID number."""
 
     FIXED = ("outlet", "id_type", "id_number")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, subscriber: Subscriber, **kwargs):
         super().__init__(*args, outlets=Outlet.objects.none(), **kwargs)
-        for name in self.FIXED:
+        fixed = self.FIXED + (("birth_date",) if subscriber.birth_date_from_id else ())
+        for name in fixed:
             del self.fields[name]
+        if not subscriber.birth_date_from_id:
+            self.fields["birth_date"].required = True
+            self.fields["birth_date"].help_text = ""
 
     @classmethod
     def initial_for(cls, registration: Registration) -> dict:

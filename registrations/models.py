@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.fieldcrypt import BlindIndexField, EncryptedTextField, blind_index
@@ -111,6 +111,9 @@ class Outlet(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+SEX_LABELS = {"male": pgettext_lazy("sex", "Male"), "female": pgettext_lazy("sex", "Female")}
+
+
 class SubscriberQuerySet(models.QuerySet):
     def with_id(self, *, id_type: str, id_number: str) -> "SubscriberQuerySet":
         """The subscriber holding this ID, found by its blind index (the number is sealed)."""
@@ -168,6 +171,21 @@ class Subscriber(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def birth_date_from_id(self) -> bool:
+        """A resident ID number holds the date of birth (and the sex): nobody typed them."""
+        return self.id_type == self.IdType.RESIDENT_ID
+
+    @property
+    def sex(self) -> str | None:
+        """ "male" or "female", read from a resident ID number; None for other documents."""
+        if not self.birth_date_from_id:
+            return None
+        return rules.sex_from_resident_id(self.id_number)
+
+    def get_sex_display(self) -> str:
+        return SEX_LABELS.get(self.sex, "")
 
 
 class RegistrationPolicy(models.Model):

@@ -31,6 +31,7 @@ __all__ = [
     "normalize_resident_id",
     "province_code_from_resident_id",
     "resident_id_check_digit",
+    "sex_from_resident_id",
     "validate_iccid",
     "validate_id_not_expired",
     "validate_resident_id",
@@ -144,6 +145,15 @@ def birth_date_from_resident_id(id_number: str) -> date:
     if not _RESIDENT_ID_RE.fullmatch(number):
         raise _not_eighteen_characters()
     return _embedded_birth_date(number)
+
+
+def sex_from_resident_id(id_number: str) -> str | None:
+    """ "male" or "female" from the 17th character of a resident ID number (odd: male,
+    even: female), None when the number is not 18 characters."""
+    number = normalize_resident_id(id_number)
+    if not _RESIDENT_ID_RE.fullmatch(number):
+        return None
+    return "male" if int(number[16]) % 2 else "female"
 
 
 def province_code_from_resident_id(id_number: str) -> str:

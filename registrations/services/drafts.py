@@ -24,9 +24,8 @@ from registrations.lifecycle import Step
 from registrations.models import Outlet, Registration, Subscriber
 from registrations.services.registrations import (
     _locked,
-    _msisdn_held,
-    _msisdn_in_use,
     _step,
+    number_and_sim_checked,
     registration_create,
 )
 from registrations.services.subscribers import SubscriberDetails, validated_subscriber
@@ -69,7 +68,7 @@ def _holds(registration: Registration, subscriber: SubscriberDetails, msisdn, ic
         and record.id_number_index
         == Subscriber.id_number_index_for(subscriber.id_number.strip().upper())
         and record.full_name == subscriber.full_name.strip()
-        and record.birth_date == subscriber.birth_date
+        and record.birth_date == subscriber.birth_date_for(subscriber.id_number)
         and record.id_expiry == subscriber.id_expiry
         and (registration.msisdn, registration.iccid) == (msisdn, iccid)
     )
@@ -144,6 +143,8 @@ def _subscriber_updated(record: Subscriber, details: SubscriberDetails, draft) -
 
 
 def _detail(details: SubscriberDetails, name: str):
+    if name == "birth_date":
+        return details.birth_date_for(details.id_number)
     value = getattr(details, name)
     return value.strip() if isinstance(value, str) else value
 
@@ -199,19 +200,9 @@ def registration_draft_update(
 
 
 def _number_checked(registration, msisdn: str, iccid: str, violations: list):
-    """The normalized number and SIM card, free elsewhere; problems go to ``violations``."""
-    try:
-        msisdn = rules.normalize_msisdn(msisdn)
-    except RegistrationError as violation:
-        violations.append(violation)
-        msisdn = None
-    try:
-        iccid = rules.validate_iccid(iccid)
-    except RegistrationError as violation:
-        violations.append(violation)
-        iccid = None
-    if msisdn and _msisdn_held(msisdn):
-        violations.append(_msisdn_in_use())
+    """The normalized number and SIM card, free elsewhere and in no other draft of the
+    outlet; problems go to ``violations``."""
+    msisdn, iccid = number_and_sim_checked(msisdn, iccid, violations)
     others = _outlet_drafts(registration.outlet, msisdn=msisdn, iccid=iccid).exclude(
         pk=registration.pk
     )

@@ -54,6 +54,27 @@ def _msisdn_in_use() -> RegistrationError:
     return RegistrationError(Code.MSISDN_IN_USE, field="msisdn")
 
 
+def number_and_sim_checked(
+    msisdn: str, iccid: str, violations: list[RegistrationError]
+) -> tuple[str | None, str | None]:
+    """The normalized mobile number and ICCID, None where malformed; the number must not be
+    held by another registration. Problems are added to ``violations``, so that the form
+    shows them all at once."""
+    try:
+        msisdn = rules.normalize_msisdn(msisdn)
+    except RegistrationError as violation:
+        violations.append(violation)
+        msisdn = None
+    try:
+        iccid = rules.validate_iccid(iccid)
+    except RegistrationError as violation:
+        violations.append(violation)
+        iccid = None
+    if msisdn and _msisdn_held(msisdn):
+        violations.append(_msisdn_in_use())
+    return msisdn, iccid
+
+
 def _province_for(*, outlet: Outlet | None, id_type: str, id_number: str, province) -> Province:
     if outlet is not None:
         return outlet.province
@@ -84,19 +105,9 @@ def registration_create(
     """
     today = today or timezone.localdate()
     id_number, violations = validated_subscriber(subscriber, today=today)
-    try:
-        msisdn = rules.normalize_msisdn(msisdn)
-    except RegistrationError as violation:
-        violations.append(violation)
-        msisdn = None
-    try:
-        iccid = rules.validate_iccid(iccid)
-    except RegistrationError as violation:
-        violations.append(violation)
+    msisdn, iccid = number_and_sim_checked(msisdn, iccid, violations)
     if outlet is not None and (outlet.operator_id != operator.pk or not outlet.is_active):
         violations.append(RegistrationError(Code.OUTLET_UNAVAILABLE, field="outlet"))
-    if msisdn and _msisdn_held(msisdn):
-        violations.append(_msisdn_in_use())
     raise_if_any(violations, RegistrationError)
 
     record = subscriber_for(subscriber, id_number)

@@ -16,8 +16,17 @@ class SubscriberDetails:
     id_type: str
     id_number: str
     full_name: str
-    birth_date: date
+    birth_date: date | None  # read from a resident ID number when not given
     id_expiry: date | None
+
+    def birth_date_for(self, id_number: str) -> date | None:
+        """The date typed, or for a resident ID the one its number holds."""
+        if self.birth_date is None and self.id_type == Subscriber.IdType.RESIDENT_ID:
+            try:
+                return rules.birth_date_from_resident_id(id_number)
+            except RegistrationError:
+                return None  # the number itself is refused, with its own message
+        return self.birth_date
 
 
 def validated_subscriber(details: SubscriberDetails, *, today: date) -> tuple[str, list]:
@@ -31,10 +40,21 @@ def validated_subscriber(details: SubscriberDetails, *, today: date) -> tuple[st
             )
         except RegistrationError as violation:
             violations.append(violation)
-    elif not id_number:
-        violations.append(
-            RegistrationError(Code.INVALID_ID_NUMBER, _("Enter the ID number."), field="id_number")
-        )
+    else:
+        if not id_number:
+            violations.append(
+                RegistrationError(
+                    Code.INVALID_ID_NUMBER, _("Enter the ID number."), field="id_number"
+                )
+            )
+        if details.birth_date is None:
+            violations.append(
+                RegistrationError(
+                    Code.BIRTH_DATE_MISSING,
+                    _("Enter the date of birth as it is on the passport or permit."),
+                    field="birth_date",
+                )
+            )
     try:
         rules.validate_id_not_expired(details.id_expiry, today=today)
     except RegistrationError as violation:
@@ -52,7 +72,7 @@ def subscriber_for(details: SubscriberDetails, id_number: str) -> Subscriber:
         defaults={
             "id_number": id_number,
             "full_name": details.full_name.strip(),
-            "birth_date": details.birth_date,
+            "birth_date": details.birth_date_for(id_number),
             "id_expiry": details.id_expiry,
         },
     )

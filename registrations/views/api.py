@@ -176,7 +176,13 @@ class RegistrationCollectionApi(APIView):
         )
         id_number = serializers.CharField(max_length=32)
         full_name = serializers.CharField(max_length=100, help_text=_("As on the ID."))
-        birth_date = serializers.DateField()
+        birth_date = serializers.DateField(
+            required=False,
+            allow_null=True,
+            help_text=_(
+                "Required for passports and permits; absent: read from a resident ID number."
+            ),
+        )
         id_expiry = serializers.DateField(
             required=False, allow_null=True, help_text=_("Null or absent for a long-term ID.")
         )
@@ -240,7 +246,7 @@ class RegistrationCollectionApi(APIView):
                 id_type=data["id_type"],
                 id_number=data["id_number"],
                 full_name=data["full_name"],
-                birth_date=data["birth_date"],
+                birth_date=data.get("birth_date"),
                 id_expiry=data.get("id_expiry"),
             ),
             operator=operator,

@@ -224,7 +224,11 @@ def registration_edit(request, pk):
     registration = _outlet_draft(request, pk)
     if registration.status != Registration.Status.DRAFT:
         return _not_a_draft(request, registration)
-    form = DraftEditForm(posted(request), initial=DraftEditForm.initial_for(registration))
+    form = DraftEditForm(
+        posted(request),
+        subscriber=registration.subscriber,
+        initial=DraftEditForm.initial_for(registration),
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         subscriber = registration.subscriber
@@ -233,7 +237,12 @@ def registration_edit(request, pk):
                 registration=registration,
                 actor=request.user,
                 subscriber=_subscriber_details(
-                    {**data, "id_type": subscriber.id_type, "id_number": subscriber.id_number}
+                    {
+                        "birth_date": None,  # read again from a resident ID number
+                        **data,
+                        "id_type": subscriber.id_type,
+                        "id_number": subscriber.id_number,
+                    }
                 ),
                 msisdn=data["msisdn"],
                 iccid=data["iccid"],

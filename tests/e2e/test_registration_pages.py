@@ -27,7 +27,6 @@ def test_outlet_staff_fix_their_mistakes_and_save_a_registration(
     good_id = rules.make_resident_id(area_code="440103", birth_date=date(1988, 5, 17), sequence=41)
     page.fill("#id_id_number", good_id[:-1] + ("0" if good_id[-1] != "0" else "1"))
     page.fill("#id_full_name", "Chen Jing")
-    page.fill("#id_birth_date", "1988-05-17")
     page.fill("#id_msisdn", "1234")
     page.fill("#id_iccid", rules.make_iccid(body="898600123456789012"))
     page.click("button:has-text('Save registration')")
@@ -39,6 +38,14 @@ def test_outlet_staff_fix_their_mistakes_and_save_a_registration(
     screenshot("field-errors")
 
     page.fill("#id_id_number", good_id)
+    # The number holds the date of birth and the sex: shown as it is typed, not asked for.
+    derived = page.locator("[data-derived]")
+    assert derived.inner_text() == "Date of birth: 1988-05-17 · Sex: Male"
+    assert not page.locator("#id_birth_date").is_visible()
+    page.select_option("#id_id_type", "passport")
+    assert page.locator("#id_birth_date").is_visible(), "a passport's date is typed"
+    assert not derived.is_visible()
+    page.select_option("#id_id_type", "resident_id")
     page.fill("#id_msisdn", "138 0013 8000")
     page.click("button:has-text('Save registration')")
 
@@ -49,6 +56,7 @@ def test_outlet_staff_fix_their_mistakes_and_save_a_registration(
     registration = Registration.objects.get()
     assert registration.status == "draft", "outlet drafts are submitted by the capture upload"
     assert registration.subscriber.id_number == good_id
+    assert registration.subscriber.birth_date == date(1988, 5, 17)
 
     page.get_by_role("link", name="Back to the registration").click()
     assert mask_id_number(good_id) in page.content()

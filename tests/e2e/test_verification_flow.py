@@ -72,8 +72,7 @@ def register_up_to_the_capture(page, live_server, screenshot, *, msisdn):
         area_code="440103", birth_date=date(1988, 5, 17), sequence=41
     )
     page.fill("#id_id_number", id_number)
-    page.fill("#id_full_name", "Chen Jing")
-    page.fill("#id_birth_date", "1988-05-17")
+    page.fill("#id_full_name", "Chen Jing")  # the date of birth is read from the number
     page.fill("#id_msisdn", msisdn)
     page.fill("#id_iccid", rules.make_iccid(body="898600123456789012"))
     screenshot("subscriber", page)

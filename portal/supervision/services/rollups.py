@@ -35,6 +35,7 @@ from portal.supervision.models.rollups import (
     ReasonRollup,
     StatusRollup,
 )
+from registrations import rules
 from registrations.models import Registration, Subscriber
 from verification.engine import reasons as engine_reasons
 from verification.models import VerificationJob, ViewingGrant
@@ -69,12 +70,9 @@ def age_band(birth_date: date | None, on: date) -> str:
 
 def sex_of(id_type: str, id_number: str) -> str:
     """From the 17th digit of a resident ID number (odd: male, even: female), else unknown."""
-    if id_type != Subscriber.IdType.RESIDENT_ID or len(id_number) != 18:
+    if id_type != Subscriber.IdType.RESIDENT_ID:
         return UNKNOWN
-    digit = id_number[16]
-    if not digit.isdigit():
-        return UNKNOWN
-    return "male" if int(digit) % 2 else "female"
+    return rules.sex_from_resident_id(id_number) or UNKNOWN
 
 
 def duration_bucket(seconds: int) -> int:
