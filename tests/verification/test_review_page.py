@@ -16,9 +16,11 @@ from registrations.models import Registration
 from tests.factories import create_registration, sign_in
 from tests.verification.test_evidence_view import store_evidence
 from verification import selectors
+from verification import services as verification_services
 from verification.engine import DEFAULT_THRESHOLDS
 from verification.models import Challenge, VerificationJob, ViewingGrant
 from verification.selectors import MatchBand, match_band
+from verification.services import evidence as evidence_services
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +236,23 @@ def test_one_event_per_viewing_of_a_case_however_many_files_and_reloads(
         assert client.get(url).status_code == 200
     client.get(f"/review/{case_with_frames.pk}/")  # a reload
     assert len(viewing_events(case_with_frames)) == 1
+
+
+def test_a_purpose_the_rules_refuse_asks_the_reviewer_for_a_reason_instead_of_failing(
+    client, users, case_with_frames, monkeypatch
+):
+    # Say a translator shortened the purpose below the reasons' minimum length.
+    for module in (verification_services, evidence_services):
+        monkeypatch.setattr(module, "review_purpose", lambda: "审核")
+    sign_in(client, users["carrier_admin"])
+
+    response = client.get(f"/review/{case_with_frames.pk}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="reason"' in page and 'type="hidden" name="reason"' not in page
+    assert 'src="/evidence/' not in page
+    assert viewing_events(case_with_frames) == []
 
 
 def test_the_portrait_stands_beside_each_attempts_best_frames_closest_first(
