@@ -31,6 +31,7 @@ from portal.devtools.batches import (
     _registration_copy_text,
     _subscriber_copy_text,
 )
+from portal.devtools.demo_results import DEMO_ENGINE_VERSION, demo_engine_result
 from portal.devtools.history import _Outlet, _World
 from portal.devtools.reference import (
     APPROVE_NOTES,
@@ -161,7 +162,8 @@ def _burst_hour(now: datetime, outlet: _Outlet) -> datetime:
 
 @dataclass
 class PlantedBatch(_Batch):
-    """A batch with its planted rows, and the verification jobs the planted reviews need."""
+    """A batch with its planted rows, and the verification jobs the planted reviews and the
+    cases waiting for review need."""
 
     jobs: list[tuple] = field(default_factory=list)  # (row, engine decision)
 
@@ -180,6 +182,10 @@ def generate_planted_batch(
         planted = _plant(lo + position, row, plan, outlets, birth_dates, batch.jobs)
         if planted is not None:
             batch.registrations[position] = planted
+    # Each case waiting for a reviewer: the attempt that sent it there, with its figures.
+    batch.jobs.extend(
+        (row, "review") for row in batch.registrations if row[_STATUS] == Status.REVIEW
+    )
     _first_created_again(batch)
     if copy_text:
         batch.subscriber_text = [_subscriber_copy_text(row) for row in batch.subscribers]
@@ -394,6 +400,7 @@ def planted_jobs_write(batch: _Batch, existing: set[uuid.UUID]) -> int:
         )
         challenges.append(challenge)
         passed = engine == "pass"
+        reasons = tuple(_UPLOADED if passed else row[_REASONS])
         finished = submitted + (decided - submitted) / 10 if decided else submitted + _SECOND
         jobs.append(
             VerificationJob(
@@ -407,8 +414,9 @@ def planted_jobs_write(batch: _Batch, existing: set[uuid.UUID]) -> int:
                 deliveries=1,
                 decision=engine,
                 outcome=VerificationJob.Outcome.REVIEW,
-                reasons=list(_UPLOADED if passed else row[_REASONS]),
-                engine_version="demo",
+                reasons=list(reasons),
+                result=demo_engine_result(str(row[_ID]), reasons, engine),
+                engine_version=DEMO_ENGINE_VERSION,
                 created_by_id=row[_CREATED_BY],
                 queued_at=submitted,
                 started_at=submitted,

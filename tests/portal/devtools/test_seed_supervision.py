@@ -177,3 +177,27 @@ def test_it_seeds_without_registrations_and_without_supervision_records(monkeypa
     assert "supervision_" not in output
     assert not RiskAlert.objects.exists()
     assert not Notice.objects.exists()
+
+
+@pytest.mark.django_db
+def test_every_case_waiting_for_review_has_the_attempt_that_sent_it_there(seeded):
+    from verification.selectors import MatchBand, review_case
+
+    waiting = Registration.objects.filter(status="review")
+    assert waiting.exists()
+    for registration in waiting:
+        [attempt] = review_case(registration=registration).attempts
+        assert attempt.job.outcome == "review"
+        assert list(attempt.job.reasons) == list(registration.decision_reasons)
+        assert attempt.match["distance"] is not None
+        assert attempt.band in set(MatchBand)
+        assert attempt.liveness["challenge"] == ["turn_left", "blink", "turn_right"]
+        if "no_blink" in registration.decision_reasons:
+            assert attempt.liveness["blinks"] == 0 and not attempt.liveness["challenge_met"]
+        if "too_blurry" in registration.decision_reasons:
+            assert (
+                attempt.quality["capture_sharpness"]
+                < attempt.job.result["thresholds"]["min_sharpness"]
+            )
+        if "no_match" in registration.decision_reasons:
+            assert attempt.band == MatchBand.NONE
