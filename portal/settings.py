@@ -401,7 +401,8 @@ except ValueError:
 VERIFICATION_ALLOW_UPLOADS = env_bool("VERIFICATION_ALLOW_UPLOADS", not PRODUCTION)
 # How long one stated reason lets its viewer see a registration's evidence (a viewing grant).
 VERIFICATION_VIEWING_GRANT_S = env_int("VERIFICATION_VIEWING_GRANT_S", 600, minimum=60)
-BIOMETRIC_CONSENT_VERSION = "2026-11"
+# The consent notice in force (verification/consent_notice.py holds every published wording).
+BIOMETRIC_CONSENT_VERSION = "2026-12"
 
 # Fairness between outlets: a worker that takes a job of an outlet already running this many
 # hands it back to the broker for DEFER_S seconds and takes the next, so that one outlet's

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from verification.consent_notice import LANGUAGES as NOTICE_LANGUAGES
 from verification.errors import REVIEW_REASON_CODES, VerificationCode, VerificationError
 from verification.selectors import ReviewFilters
 from verification.services.evidence import REASON_MAX_LENGTH, evidence_reason_clean
@@ -36,6 +37,13 @@ class PortraitForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    # The language the notice was shown in: recorded as what the subscriber read, even if
+    # the page's language changes before the form is sent.
+    language = forms.ChoiceField(
+        choices=[(code, code) for code in NOTICE_LANGUAGES],
+        required=False,  # absent: the language the page is in now
+        widget=forms.HiddenInput,
+    )
     agreed = forms.BooleanField(
         label=_(
             "The subscriber has read this notice and agrees to the biometric processing "

@@ -31,6 +31,10 @@ class Consent(models.Model):
         Registration, on_delete=models.PROTECT, related_name="biometric_consent"
     )
     text_version = models.CharField(max_length=32)
+    # The language the notice was shown in, and the SHA-256 of that exact text
+    # (verification/consent_notice.py); empty for consents recorded before they were kept.
+    language = models.CharField(max_length=10, blank=True, default="")
+    text_digest = models.CharField(max_length=64, blank=True, default="")
     method = models.CharField(max_length=20, choices=Method.choices, default=Method.OUTLET_STAFF)
     # When the subscriber agreed: at an outlet, when it was recorded; a partner says when its
     # app collected it, which may be a little before it reaches the portal.

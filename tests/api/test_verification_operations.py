@@ -17,6 +17,7 @@ from tests.api.conftest import online_registration_for
 from tests.factories import create_registration, store_stand_in_portrait
 from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT, FACES
 from verification import services
+from verification.consent_notice import NOTICES
 from verification.errors import VerificationCode, message_for
 from verification.models import BiometricEvidence, Challenge, Consent, VerificationJob
 
@@ -130,7 +131,7 @@ def test_a_portrait_that_is_not_one_face_is_refused_with_its_reason(
 def test_consent_records_how_and_when_the_app_collected_it(api, online_registration, partner_cmcc):
     collected = timezone.now() - timedelta(minutes=2)
     body = {
-        "text_version": "2026-11",
+        "text_version": "2026-12",
         "method": "in_app_signature",
         "collected_at": collected.isoformat(),
     }
@@ -143,6 +144,24 @@ def test_consent_records_how_and_when_the_app_collected_it(api, online_registrat
     assert consent.collected_at == collected
     assert consent.recorded_by == partner_cmcc
     assert response.json()["method"] == "in_app_signature"
+    assert consent.language == "zh-hans", "the text of record, when the app does not say"
+
+
+def test_consent_records_the_language_and_the_digest_of_the_notice_shown(api, online_registration):
+    body = {
+        "text_version": "2026-12",
+        "language": "en",
+        "method": "in_app_checkbox",
+        "collected_at": timezone.now().isoformat(),
+    }
+
+    response = api.post(_url(online_registration, "consent"), json=body)
+
+    assert response.status_code == 201, response.content
+    consent = Consent.objects.get(registration=online_registration)
+    assert consent.language == "en"
+    assert consent.text_digest == NOTICES[("2026-12", "en")].digest
+    assert response.json()["text_digest"] == consent.text_digest
 
 
 @pytest.mark.parametrize(
@@ -156,11 +175,13 @@ def test_consent_records_how_and_when_the_app_collected_it(api, online_registrat
         {"collected_at": (timezone.now() - timedelta(days=1)).isoformat()},
         {"text_version": ""},
         {"text_version": "2019-01"},  # not the text in force
+        {"text_version": "2026-11"},  # the text before it
+        {"language": "fr"},  # not a language the notice is published in
     ],
 )
 def test_consent_with_a_bad_field_is_refused(api, online_registration, change):
     body = {
-        "text_version": "2026-11",
+        "text_version": "2026-12",
         "method": "in_app_checkbox",
         "collected_at": timezone.now().isoformat(),
         **change,
@@ -172,7 +193,7 @@ def test_consent_with_a_bad_field_is_refused(api, online_registration, change):
 
 def test_consent_after_submission_is_a_conflict(api, partner_cmcc):
     submitted = online_registration_for(partner_cmcc, status="submitted")
-    body = {"text_version": "2026-11", "method": "in_app_checkbox", "collected_at": "2026-01-01"}
+    body = {"text_version": "2026-12", "method": "in_app_checkbox", "collected_at": "2026-01-01"}
 
     problem = _problem(api.post(_url(submitted, "consent"), json=body), 409)
 
@@ -183,7 +204,7 @@ def test_the_outlets_consent_keeps_its_own_method(users, outlet_gd):
     registration = create_registration(actor=users["staff"], outlet=outlet_gd)
 
     consent = services.consent_record(
-        registration=registration, actor=users["staff"], text_version="2026-11"
+        registration=registration, actor=users["staff"], text_version="2026-12"
     )
 
     assert consent.method == Consent.Method.OUTLET_STAFF

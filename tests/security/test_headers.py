@@ -41,7 +41,7 @@ def test_the_policy_allows_only_the_portals_own_scripts_and_styles(client, users
 def test_no_page_may_use_the_camera_but_the_capture_page(client, users, outlet_gd):
     registration = create_registration(actor=users["staff"], outlet=outlet_gd)
     Consent.objects.create(
-        registration=registration, text_version="2026-11", recorded_by=users["staff"]
+        registration=registration, text_version="2026-12", recorded_by=users["staff"]
     )
     store_stand_in_portrait(registration)
     sign_in(client, users["staff"])

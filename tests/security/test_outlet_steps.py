@@ -60,7 +60,7 @@ def test_no_step_follows_the_suspension_of_the_outlet(users, prepared_then_suspe
             data=b"\x1aE\xdf\xa3" + b"\x00" * 64,
         ),  # fmt: skip
         "the consent": lambda: services.consent_record(
-            registration=draft, actor=users["staff"], text_version="2026-11"
+            registration=draft, actor=users["staff"], text_version="2026-12"
         ),
     }
     for step, take in steps.items():

@@ -36,7 +36,7 @@ def in_review(users, outlet_gd):
 
 
 def consent_by(registration, user):
-    Consent.objects.create(registration=registration, text_version="2026-11", recorded_by=user)
+    Consent.objects.create(registration=registration, text_version="2026-12", recorded_by=user)
 
 
 def portrait_by(registration, user):

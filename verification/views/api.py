@@ -39,6 +39,7 @@ from registrations.views.api import (
     with_problems,
 )
 from verification import services
+from verification.consent_notice import LANGUAGES as NOTICE_LANGUAGES
 from verification.engine import reasons as engine_reasons
 from verification.errors import VerificationCode, VerificationError, message_for
 from verification.models import Consent, VerificationJob
@@ -162,6 +163,14 @@ class ConsentApi(APIView):
         text_version = serializers.CharField(
             max_length=32, help_text=_("The version of the consent text the subscriber saw.")
         )
+        language = serializers.ChoiceField(
+            choices=NOTICE_LANGUAGES,
+            default=NOTICE_LANGUAGES[0],
+            help_text=_(
+                "The language the notice was shown in: zh-hans (the default) or en; the "
+                "version must be published in it."
+            ),
+        )
         method = serializers.ChoiceField(
             choices=[
                 (value, label)
@@ -181,6 +190,10 @@ class ConsentApi(APIView):
     class Output(serializers.Serializer):
         registration = serializers.UUIDField(source="registration_id")
         text_version = serializers.CharField()
+        language = serializers.CharField(help_text=_("The language the notice was shown in."))
+        text_digest = serializers.CharField(
+            help_text=_("SHA-256 of the notice's text in that language, as published.")
+        )
         method = serializers.ChoiceField(choices=Consent.Method.choices)
         collected_at = serializers.DateTimeField()
         recorded_at = serializers.DateTimeField()
@@ -200,7 +213,8 @@ class ConsentApi(APIView):
                 "Ticked in the app",
                 request_only=True,
                 value={
-                    "text_version": "2026-11",
+                    "text_version": "2026-12",
+                    "language": "zh-hans",
                     "method": "in_app_checkbox",
                     "collected_at": "2026-12-01T10:15:00+08:00",
                 },

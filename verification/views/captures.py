@@ -9,6 +9,7 @@ from django.contrib import messages as flash
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -23,6 +24,7 @@ from registrations import selectors as registration_selectors
 from registrations.errors import RegistrationError
 from registrations.models import Registration
 from verification import services
+from verification.consent_notice import consent_notice
 from verification.errors import VerificationCode, VerificationError, message_for
 from verification.forms import ConsentForm, PortraitForm
 from verification.models import VerificationJob
@@ -99,18 +101,23 @@ def consent(request, pk):
     registration = _registration(request, pk)
     if refused := _not_draft(request, registration):
         return refused
-    form = ConsentForm(request.POST if request.method == "POST" else None)
+    version = settings.BIOMETRIC_CONSENT_VERSION
+    # The notice in the page's language (else the version's text of record).
+    notice = consent_notice(version, get_language())
+    form = ConsentForm(
+        request.POST if request.method == "POST" else None, initial={"language": notice.language}
+    )
     if form.is_bound and form.is_valid():
         services.consent_record(
             registration=registration,
             actor=request.user,
-            text_version=settings.BIOMETRIC_CONSENT_VERSION,
+            text_version=version,
+            language=form.cleaned_data["language"] or notice.language,
         )
         flash.success(request, _("Consent recorded."))
         return redirect(next_step_url(registration))
-    version = settings.BIOMETRIC_CONSENT_VERSION
     return _render_step(
-        request, "verification/consent.html", registration, form, "consent", consent_version=version
+        request, "verification/consent.html", registration, form, "consent", notice=notice
     )
 
 
