@@ -676,6 +676,20 @@ a 429 with `Retry-After`.
     ],
 }
 
+# Text messages (portal/lib/sms.py): "file" (one JSON line per message in SMS_FILE_PATH: the
+# demo's and the tests' phone), "console", or "http" (an operator's SMS platform, each POST
+# signed with HMAC-SHA256 under SMS_HTTP_KEY). Production sends through a gateway only.
+SMS_BACKEND = env_str("SMS_BACKEND", "http" if PRODUCTION else "file")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL")
+SMS_HTTP_KEY = env_secret("SMS_HTTP_KEY")
+if SMS_BACKEND not in ("file", "console", "http"):
+    raise ImproperlyConfigured(f"SMS_BACKEND must be file, console or http, not {SMS_BACKEND!r}")
+if PRODUCTION and SMS_BACKEND != "http":
+    raise ImproperlyConfigured("In production SMS_BACKEND must be http (an SMS gateway)")
+if SMS_BACKEND == "http" and not (SMS_HTTP_URL and SMS_HTTP_KEY):
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL and SMS_HTTP_KEY")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

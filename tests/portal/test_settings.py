@@ -32,6 +32,8 @@ def production(**extra) -> dict:
         "EVIDENCE_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "SUBSCRIBER_DATA_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "SUBSCRIBER_INDEX_KEY": secrets.token_urlsafe(32),
+        "SMS_HTTP_URL": "https://sms.operator.example.cn/send",
+        "SMS_HTTP_KEY": secrets.token_urlsafe(32),
         **extra,
     }
 
@@ -54,6 +56,9 @@ def test_production_starts_clean_with_its_variables_set(tmp_path):
         ({"SUBSCRIBER_INDEX_KEY": ""}, "SUBSCRIBER_INDEX_KEY must be set"),
         ({"REGISTRATION_CAP_PER_OPERATOR": "five"}, "must be a whole number"),
         ({"REGISTRATION_CAP_PER_OPERATOR": "0"}, "must be at least 1"),
+        ({"SMS_BACKEND": "file"}, "In production SMS_BACKEND must be http"),
+        ({"SMS_HTTP_KEY": ""}, "SMS_BACKEND=http needs SMS_HTTP_URL and SMS_HTTP_KEY"),
+        ({"SMS_BACKEND": "pigeon"}, "SMS_BACKEND must be file, console or http"),
     ],
 )
 def test_production_refuses_to_start_without_what_it_needs(tmp_path, override, message):

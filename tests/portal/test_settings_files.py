@@ -45,6 +45,7 @@ def test_each_secret_can_be_read_from_the_file_its_FILE_variable_names(tmp_path)
         "DATABASE_URL": "postgres://portal:pw@db.internal:5432/portal",
         "SUBSCRIBER_DATA_KEYS": f"{fernet_key()},{fernet_key()}",
         "SUBSCRIBER_INDEX_KEY": secrets.token_urlsafe(32),
+        "SMS_HTTP_KEY": secrets.token_urlsafe(32),
     }
     files = {}
     for name, value in values.items():
@@ -55,9 +56,10 @@ def test_each_secret_can_be_read_from_the_file_its_FILE_variable_names(tmp_path)
         tmp_path,
         "print(s.SECRET_KEY); print(s.AUDIT_CHECKPOINT_KEY); print(','.join(s.EVIDENCE_KEYS));"
         "print(s.DATABASES['default']['HOST']); print(','.join(s.SUBSCRIBER_DATA_KEYS));"
-        "print(s.SUBSCRIBER_INDEX_KEY)",
+        "print(s.SUBSCRIBER_INDEX_KEY); print(s.SMS_HTTP_KEY)",
         DJANGO_ENV="production",
         ALLOWED_HOSTS="portal.example.cn",
+        SMS_HTTP_URL="https://sms.operator.example.cn/send",
         **files,
     )
     assert result.returncode == 0, result.stderr
@@ -68,6 +70,7 @@ def test_each_secret_can_be_read_from_the_file_its_FILE_variable_names(tmp_path)
         "db.internal",
         values["SUBSCRIBER_DATA_KEYS"],
         values["SUBSCRIBER_INDEX_KEY"],
+        values["SMS_HTTP_KEY"],
     ]
 
 

@@ -78,6 +78,7 @@ def test_the_deployment_check_stays_clean_with_the_policy(tmp_path):
         EVIDENCE_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
         SUBSCRIBER_DATA_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
         SUBSCRIBER_INDEX_KEY=secrets.token_urlsafe(32),
+        SMS_HTTP_URL="https://sms.operator.example.cn/send", SMS_HTTP_KEY=secrets.token_urlsafe(32),
         PORTAL_VAR_DIR=str(tmp_path),
     )  # fmt: skip
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
