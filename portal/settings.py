@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "verification",
     "portal.api.apps.ApiConfig",
     "portal.supervision.apps.SupervisionConfig",
+    "portal.selfservice.apps.SelfServiceConfig",
     "portal.devtools",
     "axes",  # last, as django-axes asks: brute-force locks on sign-in
 ]
@@ -454,7 +455,26 @@ RATE_LIMITS = {
         "outlet": env_rate("RATE_LIMIT_REGISTRATIONS_PER_OUTLET", "200/day"),
         "api_key": env_rate("RATE_LIMIT_REGISTRATIONS_PER_API_KEY", "20000/day"),
     },
+    # The subscriber's sign-in at /me/ (portal/selfservice): per ID (its blind index), per
+    # number a code is sent to, and per address, so that a loop of guesses stops soon.
+    "selfservice_start": {
+        "id": env_rate("RATE_LIMIT_SELFSERVICE_PER_ID", "10/hour"),
+        "address": env_rate("RATE_LIMIT_SELFSERVICE_PER_ADDRESS", "30/hour"),
+    },
+    "selfservice_code": {
+        "number": env_rate("RATE_LIMIT_SELFSERVICE_CODES_PER_NUMBER", "5/hour"),
+        "id": env_rate("RATE_LIMIT_SELFSERVICE_CODES_PER_ID", "5/hour"),
+    },
+    "selfservice_check": {
+        "address": env_rate("RATE_LIMIT_SELFSERVICE_CHECKS_PER_ADDRESS", "30/hour")
+    },
 }
+
+# The subscriber's sign-in: a code lives 5 minutes and takes 5 wrong tries; the session it
+# opens lasts 15 minutes from sign-in, however active.
+SELFSERVICE_CODE_TTL_S = env_int("SELFSERVICE_CODE_TTL_S", 300, minimum=60)
+SELFSERVICE_CODE_TRIES = env_int("SELFSERVICE_CODE_TRIES", 5, minimum=1)
+SELFSERVICE_SESSION_S = env_int("SELFSERVICE_SESSION_S", 900, minimum=60)
 
 # A strict Content-Security-Policy: scripts, styles, images and media from the portal only,
 # no inline script or style anywhere (the pages have none), nothing framed, no plugins.
@@ -571,6 +591,8 @@ CELERY_BEAT_SCHEDULE = {
     "api-idempotency-purge": {"task": "api.purge_idempotent_requests", "schedule": 3600.0},
     # Webhook messages due (a retry's time has come, or the broker was down at commit).
     "webhooks-drain": {"task": "api.drain_webhooks", "schedule": 10.0},
+    # Text messages not delivered yet (the broker was down at commit, or the gateway failed).
+    "sms-drain": {"task": "selfservice.drain_sms", "schedule": 30.0},
     # Risk signals over recent windows, upserted as alerts (portal/supervision/risk).
     "supervision-evaluate-risk": {"task": "supervision.evaluate_risk", "schedule": 900.0},
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("", include("verification.urls")),
     path("", include("portal.supervision.urls")),
+    path("", include("portal.selfservice.urls")),
     # The interface strings of our scripts, in the active language (served here: no CDN).
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -67,6 +67,13 @@ class Action(models.TextChoices):
     NOTICE_REOPENED = "notice.reopened", _("Rectification notice reopened")
     ROLLUPS_REBUILT = "supervision.rollups_rebuilt", _("Supervision figures recomputed")
 
+    # The subscriber's own side (portal.selfservice).
+    SUBSCRIBER_CODE_SENT = "subscriber.code_sent", _("Sign-in code sent to a subscriber")
+    SUBSCRIBER_SIGNED_IN = "subscriber.signed_in", _("Subscriber signed in")
+    SUBSCRIBER_SIGN_IN_FAILED = "subscriber.sign_in_failed", _("Wrong sign-in code of a subscriber")
+    SUBSCRIBER_SIGNED_OUT = "subscriber.signed_out", _("Subscriber signed out")
+    SUBSCRIBER_NUMBERS_VIEWED = "subscriber.numbers_viewed", _("Subscriber looked at their numbers")
+
     EVIDENCE_VIEWED = "evidence.viewed", _("Biometric evidence viewed")
     VIEWING_GRANT_OPENED = "evidence.grant_opened", _("Leave to view biometric evidence opened")
     EVIDENCE_DOWNLOADED = "evidence.downloaded", _("Biometric evidence downloaded")

@@ -52,6 +52,9 @@ _MESSAGES = {
     "account": _("This account has sent too many of these requests. Try again in %(minutes)d min."),
     "outlet": _("This outlet has sent too many of these requests. Try again in %(minutes)d min."),
     "api_key": _("This API key has sent too many of these requests. Try again in %(minutes)d min."),
+    "id": _("Too many tries for this ID. Try again in %(minutes)d min."),
+    "number": _("Too many codes for this number. Try again in %(minutes)d min."),
+    "address": _("Too many tries from this network. Try again in %(minutes)d min."),
 }
 
 

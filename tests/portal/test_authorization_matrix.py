@@ -50,6 +50,14 @@ MATRIX = [
     # The language switch: anyone, signed in or not (an empty choice is refused plainly).
     row("get", "/language/", 405, 405, 405, 405, 405, 405, 405),
     row("post", "/language/", 400, 400, 400, 400, 400, 400, 400),
+    # The subscriber's side: open to anyone (no account); its later steps send a browser
+    # without the earlier ones back to /me/, staff sessions included (they are no subscriber).
+    row("get", "/me/", 200, 200, 200, 200, 200, 200, 200),
+    row("post", "/me/", 400, 400, 400, 400, 400, 400, 400),
+    row("get", "/me/number/", 302, 302, 302, 302, 302, 302, 302),
+    row("get", "/me/code/", 302, 302, 302, 302, 302, 302, 302),
+    row("get", "/me/numbers/", 302, 302, 302, 302, 302, 302, 302),
+    row("post", "/me/sign-out/", 302, 302, 302, 302, 302, 302, 302),
     # The second factor: checked after the password, enrolled, managed on the security page.
     row("get", "/accounts/second-factor/", 302, 200, 200, 200, 200, 200, 200),
     row("get", "/accounts/second-factor/enrol/", 302, 200, 200, 200, 200, 200, 200),
@@ -789,7 +797,8 @@ def test_each_role_gets_the_expected_status(
     response = getattr(client, method)(url.format(**world["ids"]))
     assert response.status_code == expected, response.content[:300]
     if role == "anonymous" and expected == 302 and not url.startswith(("/accounts", "/admin")):
-        assert response["Location"].startswith(reverse("login"))
+        login = reverse("selfservice:start") if url.startswith("/me/") else reverse("login")
+        assert response["Location"].startswith(login)
     if url.startswith("/admin/") and expected == 302 and role != "ministry_admin":
         # Django's admin sends them to its own login page (from its logout, to its index first).
         if url == "/admin/logout/":
