@@ -475,6 +475,8 @@ RATE_LIMITS = {
 SELFSERVICE_CODE_TTL_S = env_int("SELFSERVICE_CODE_TTL_S", 300, minimum=60)
 SELFSERVICE_CODE_TRIES = env_int("SELFSERVICE_CODE_TRIES", 5, minimum=1)
 SELFSERVICE_SESSION_S = env_int("SELFSERVICE_SESSION_S", 900, minimum=60)
+# How long an operator has to uphold or answer a subscriber's dispute of a registration.
+SELFSERVICE_DISPUTE_DAYS = env_int("SELFSERVICE_DISPUTE_DAYS", 15, minimum=1)
 
 # A strict Content-Security-Policy: scripts, styles, images and media from the portal only,
 # no inline script or style anywhere (the pages have none), nothing framed, no plugins.

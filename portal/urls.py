@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include("verification.urls")),
     path("", include("portal.supervision.urls")),
     path("", include("portal.selfservice.urls")),
+    path(
+        "operator/disputes/",
+        include(("portal.selfservice.urls_operator", "operator-disputes")),
+    ),
     # The interface strings of our scripts, in the active language (served here: no CDN).
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -27,6 +27,7 @@ _NAVIGATION: list[tuple[str, str, Perm]] = [
     (_("Findings"), "findings:list", Perm.ISSUE_NOTICES),
     (_("Notices"), "notices:list", Perm.ISSUE_NOTICES),
     (_("Ministry notices"), "operator-notices:list", Perm.ANSWER_NOTICES),
+    (_("Subscribers' disputes"), "operator-disputes:list", Perm.HANDLE_DISPUTES),
     (_("Risk alerts"), "risk:list", Perm.MANAGE_RISK_ALERTS),
     (_("Audit trail"), "audit:list", Perm.VIEW_AUDIT_TRAIL),
     (_("Administration"), "admin:index", Perm.USE_ADMIN_SITE),

@@ -38,6 +38,8 @@ class Perm(StrEnum):
     RUN_SPOT_CHECKS = "supervision.run_spot_checks"
     ISSUE_NOTICES = "supervision.issue_notices"
     ANSWER_NOTICES = "supervision.answer_notices"
+    # A subscriber's "not mine" on a registration, handled by the operator's carrier admins.
+    HANDLE_DISPUTES = "selfservice.handle_disputes"
     # The inspectors' read-only pages of the outlets and outlet staff in their scope.
     VIEW_OUTLET_DIRECTORY = "supervision.view_outlet_directory"
 

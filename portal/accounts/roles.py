@@ -61,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         # Their operator's dashboard and the notices the ministry sends it.
         Perm.VIEW_SUPERVISION,
         Perm.ANSWER_NOTICES,
+        Perm.HANDLE_DISPUTES,
         Perm.MANAGE_OUTLETS,
         Perm.MANAGE_STAFF,
         Perm.REVIEW_REGISTRATION,

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.selfservice.models import Dispute
 from registrations.models import Subscriber
 
 
@@ -44,3 +45,48 @@ class CodeForm(forms.Form):
         self.fields["code"].widget.attrs.update(
             {"autocomplete": "one-time-code", "inputmode": "numeric"}
         )
+
+
+class DisputeForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is this number not yours?"),
+        choices=Dispute.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the number is not yours.")},
+    )
+    detail = forms.CharField(
+        label=_("Anything the operator should know"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    contact = forms.CharField(
+        label=_("A mobile number to reach you"),
+        max_length=24,
+        help_text=_("11 digits, for example 138 0013 8000. The operator may call you about it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Dispute.Reason.OTHER and not cleaned.get("detail", "").strip():
+            self.add_error("detail", _("Write why the number is not yours."))
+        return cleaned
+
+
+class DisputeUpholdForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note for the record"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The registration is cancelled and the number freed; the subscriber sees it."),
+    )
+
+
+class DisputeAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your explanation to the subscriber"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the registration stands: the subscriber reads this."),
+    )

@@ -2,10 +2,13 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.fieldcrypt import EncryptedTextField
-from registrations.models import Subscriber
+from registrations.models import Registration, Subscriber
 
 
 class SignInCode(models.Model):
@@ -65,3 +68,53 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"SMS {self.kind} {self.pk}"
+
+
+class Dispute(models.Model):
+    """A person's "this number is not mine" on a registration under their ID: the operator's
+    carrier admins uphold it (the registration is cancelled, the number freed) or answer it,
+    within ``SELFSERVICE_DISPUTE_DAYS``."""
+
+    class Reason(models.TextChoices):
+        NOT_MINE = "not_mine", _("I did not register this number")
+        ID_LOST = "id_lost", _("My ID card was lost or stolen; someone else used it")
+        OTHER = "other", _("Another reason (write it below)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the operator")
+        UPHELD = "upheld", _("Upheld: the registration was cancelled")
+        ANSWERED = "answered", _("Answered by the operator")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="disputes"
+    )
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    detail = models.TextField(blank=True)
+    contact_msisdn = models.CharField(max_length=16)  # E.164: where the operator may call
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        permissions = [("handle_disputes", "Handle subscribers' disputes of a registration")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=models.Q(status="open"),
+                name="one_open_dispute_per_registration",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="dispute_status_due")]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.pk}"
+
+    def is_overdue(self, now=None) -> bool:
+        return self.status == self.Status.OPEN and self.due_at < (now or timezone.now())

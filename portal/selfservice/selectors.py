@@ -1,5 +1,11 @@
 """What a signed-in subscriber may read: only what is registered under their own ID."""
 
+from django.db.models import Case, When
+from django.http import Http404
+from django.utils import timezone
+
+from portal.selfservice.models import Dispute
+from registrations import scoping
 from registrations.models import Registration, Subscriber
 
 SHOWN_STATUSES = tuple(
@@ -22,3 +28,43 @@ def last_four(msisdn: str) -> str:
     """``+8613800138000`` -> ``*******8000``: the number masked but for its last 4 digits."""
     national = msisdn[3:] if msisdn.startswith("+86") else msisdn
     return "*" * (len(national) - 4) + national[-4:]
+
+
+def my_disputes(*, subscriber: Subscriber) -> dict:
+    """The subscriber's disputes by registration id: the latest of each."""
+    latest = {}
+    for dispute in Dispute.objects.filter(subscriber=subscriber).order_by("opened_at"):
+        latest[dispute.registration_id] = dispute
+    return latest
+
+
+def disputes_in_scope(user):
+    """The disputes of the registrations of the user's operators (a carrier admin's)."""
+    return Dispute.objects.filter(
+        registration__operator__in=scoping.operators_in_scope(user)
+    ).select_related("registration", "registration__operator", "registration__outlet")
+
+
+def dispute_list(*, user, status: str = ""):
+    """Open ones first, the nearest deadline first; then the decided, the latest first."""
+    disputes = disputes_in_scope(user)
+    if status:
+        disputes = disputes.filter(status=status)
+    return disputes.order_by(
+        Case(When(status=Dispute.Status.OPEN, then=0), default=1), "due_at", "-closed_at"
+    )
+
+
+def dispute_get(*, user, pk) -> Dispute:
+    dispute = disputes_in_scope(user).filter(pk=pk).first()
+    if dispute is None:
+        raise Http404("No such dispute")
+    return dispute
+
+
+def overdue_disputes_count(*, user) -> int:
+    return (
+        disputes_in_scope(user)
+        .filter(status=Dispute.Status.OPEN, due_at__lt=timezone.now())
+        .count()
+    )

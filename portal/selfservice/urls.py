@@ -1,13 +1,14 @@
 from django.urls import path
 
-from portal.selfservice import views
+from portal.selfservice.views import disputes, me
 
 app_name = "selfservice"
 
 urlpatterns = [
-    path("me/", views.start, name="start"),
-    path("me/number/", views.number, name="number"),
-    path("me/code/", views.code, name="code"),
-    path("me/numbers/", views.numbers, name="numbers"),
-    path("me/sign-out/", views.sign_out, name="sign_out"),
+    path("me/", me.start, name="start"),
+    path("me/number/", me.number, name="number"),
+    path("me/code/", me.code, name="code"),
+    path("me/numbers/", me.numbers, name="numbers"),
+    path("me/numbers/<uuid:pk>/dispute/", disputes.dispute_new, name="dispute"),
+    path("me/sign-out/", me.sign_out, name="sign_out"),
 ]

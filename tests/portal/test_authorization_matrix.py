@@ -335,6 +335,19 @@ MATRIX = [
     row("post", "/operator/notices/{notice_gd}/answer/", 302, 403, 403, 403, 400, 403, 403),
     row("post", "/operator/notices/{notice_cucc}/answer/", 302, 403, 403, 403, 404, 403, 403),
     row("get", "/operator/notices/{notice_gd}/answer/", 302, 403, 403, 403, 405, 403, 403),
+    # Subscribers' disputes: dispute_gd of a CMCC registration, dispute_cucc of a CUCC one.
+    row("get", "/operator/disputes/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/disputes/?status=zz&page=q", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/disputes/{dispute_gd}/", 302, 403, 403, 403, 200, 403, 403),
+    row("get", "/operator/disputes/{dispute_cucc}/", 302, 403, 403, 403, 404, 403, 403),
+    row("post", "/operator/disputes/{dispute_gd}/uphold/", 302, 403, 403, 403, 302, 403, 403),
+    row("post", "/operator/disputes/{dispute_cucc}/uphold/", 302, 403, 403, 403, 404, 403, 403),
+    row("get", "/operator/disputes/{dispute_gd}/uphold/", 302, 403, 403, 403, 405, 403, 403),
+    row("post", "/operator/disputes/{dispute_gd}/answer/", 302, 403, 403, 403, 400, 403, 403),
+    row("post", "/operator/disputes/{dispute_cucc}/answer/", 302, 403, 403, 403, 404, 403, 403),
+    # A dispute is opened only in a subscriber's session, which no staff sign-in is.
+    row("get", "/me/numbers/{app_gd}/dispute/", 302, 302, 302, 302, 302, 302, 302),
+    row("post", "/me/numbers/{app_gd}/dispute/", 302, 302, 302, 302, 302, 302, 302),
     # Risk alerts (h4): alert_gd is on a CMCC outlet in Guangdong, alert_bj in Beijing.
     row("get", "/supervision/risk/", 302, 403, 200, 200, 403, 403, 403),
     row("get", "/supervision/risk/?status=zz&province=1&page=q", 302, 403, 200, 200, 403, 403, 403),
@@ -713,6 +726,23 @@ def _risk_alert_ids(outlet_gd, outlet_bj) -> dict:
     return {"alert_gd": alert(outlet_gd), "alert_bj": alert(outlet_bj)}
 
 
+def _dispute_ids(users, outlet_gd, outlet_cucc_gd, staff_cucc) -> dict:
+    """An open dispute of an approved CMCC registration and one of a CUCC registration."""
+    from portal.selfservice.services.disputes import dispute_open
+
+    def dispute(actor, outlet):
+        registration = create_registration(actor=actor, outlet=outlet, status="approved")
+        return dispute_open(
+            subscriber=registration.subscriber, registration=registration, reason="not_mine",
+            detail="", contact="13900139000",
+        ).pk  # fmt: skip
+
+    return {
+        "dispute_gd": dispute(users["staff"], outlet_gd),
+        "dispute_cucc": dispute(staff_cucc, outlet_cucc_gd),
+    }
+
+
 def _build_world() -> dict:
     """Two operators, their outlets and staff, one user per role, registrations in draft and
     in review, and a stand-in portrait for each case in review."""
@@ -756,6 +786,7 @@ def _build_world() -> dict:
         actor=users["staff"], outlet=outlet_gd, status="approved"
     ).pk
     ids.update(_risk_alert_ids(outlet_gd, outlet_bj))
+    ids.update(_dispute_ids(users, outlet_gd, outlet_cucc_gd, staff_cucc))
     api_keys, api_ids = _api_world(users, cmcc, cucc)
     api_ids.update(_key_page_ids())
     api_ids.update(_webhook_ids(users, cmcc, cucc))

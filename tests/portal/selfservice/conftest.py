@@ -44,3 +44,19 @@ def sent_code(to: str) -> str:
     texts = [m["text"] for m in sms_file_messages() if m["to"] == to]
     assert texts, f"no SMS to {to}"
     return re.search(r"\b(\d{6})\b", texts[-1]).group(1)
+
+
+@pytest.fixture
+def signed_in(client, person):
+    """The person's browser, signed in at /me/ with the code sent to their China Mobile number."""
+    from django.urls import reverse
+
+    client.post(
+        reverse("selfservice:start"),
+        {"id_type": PERSON.id_type, "id_number": PERSON.id_number, "full_name": PERSON.full_name},
+    )
+    form = client.get(reverse("selfservice:number")).context["form"]
+    token = next(token for token, label in form.fields["number"].choices if label == "138****8321")
+    client.post(reverse("selfservice:number"), {"number": token})
+    client.post(reverse("selfservice:code"), {"code": sent_code("+86" + CMCC_NUMBER)})
+    return client

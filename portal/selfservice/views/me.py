@@ -112,8 +112,10 @@ def _code_page(request, form):
 @subscriber_required
 def numbers(request):
     registrations = selectors.my_registrations(subscriber=request.subscriber)
+    disputes = selectors.my_disputes(subscriber=request.subscriber)
     rows = [
-        (registration, selectors.last_four(registration.msisdn)) for registration in registrations
+        (registration, selectors.last_four(registration.msisdn), disputes.get(registration.pk))
+        for registration in registrations
     ]
     subscriber_numbers_viewed(subscriber_id=request.subscriber.pk)
     return render(request, "selfservice/numbers.html", {"rows": rows})
