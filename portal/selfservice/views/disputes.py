@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm
-from portal.lib.errors import PortalError, add_to_form, add_to_messages
+from portal.lib.errors import PortalError, add_to_form
 from portal.lib.forms import posted, render_form
 from portal.lib.listing import paginate
 from portal.selfservice import selectors
@@ -93,33 +93,40 @@ def operator_dispute_detail(request, pk):
     return _detail_page(request, selectors.dispute_get(user=request.user, pk=pk))
 
 
+def _decision(request, pk, *, form_class, form_key: str, perform, done: str):
+    """POST of one of the two decisions: done, back to the dispute; refused, its form again."""
+    dispute = selectors.dispute_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            perform(dispute, form.cleaned_data)
+        except PortalError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("operator-disputes:detail", pk=dispute.pk)
+    return _detail_page(request, dispute, status=400, **{form_key: form})
+
+
 @permission_required(Perm.HANDLE_DISPUTES)
 @require_POST
 def operator_dispute_uphold(request, pk):
-    dispute = selectors.dispute_get(user=request.user, pk=pk)
-    form = DisputeUpholdForm(request.POST)
-    if form.is_valid():
-        try:
-            dispute_uphold(dispute=dispute, actor=request.user, note=form.cleaned_data["note"])
-        except PortalError as error:
-            add_to_messages(request, error)
-        else:
-            messages.success(request, _("Dispute upheld: the registration is cancelled."))
-        return redirect("operator-disputes:detail", pk=dispute.pk)
-    return _detail_page(request, dispute, uphold_form=form, status=400)
+    def uphold(dispute, data):
+        dispute_uphold(dispute=dispute, actor=request.user, note=data["note"])
+
+    return _decision(
+        request, pk, form_class=DisputeUpholdForm, form_key="uphold_form", perform=uphold,
+        done=_("Dispute upheld: the registration is cancelled."),
+    )  # fmt: skip
 
 
 @permission_required(Perm.HANDLE_DISPUTES)
 @require_POST
 def operator_dispute_answer(request, pk):
-    dispute = selectors.dispute_get(user=request.user, pk=pk)
-    form = DisputeAnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            dispute_answer(dispute=dispute, actor=request.user, answer=form.cleaned_data["answer"])
-        except PortalError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("Answer sent to the subscriber."))
-            return redirect("operator-disputes:detail", pk=dispute.pk)
-    return _detail_page(request, dispute, answer_form=form, status=400)
+    def answer(dispute, data):
+        dispute_answer(dispute=dispute, actor=request.user, answer=data["answer"])
+
+    return _decision(
+        request, pk, form_class=DisputeAnswerForm, form_key="answer_form", perform=answer,
+        done=_("Answer sent to the subscriber."),
+    )  # fmt: skip
