@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     REGISTRATION_EDITED = "registration.edited", _("Draft registration edited")
     REGISTRATION_DISCARDED = "registration.discarded", _("Draft registration discarded")
     REGISTRATIONS_SEARCHED = "registration.searched", _("Registrations searched")
+    REGISTRATION_VIEWED = "registration.viewed", _("Registration page viewed")
 
     POLICY_CHANGED = "policy.changed", _("Registration policy changed")
     OPERATOR_CREATED = "operator.created", _("Operator created")

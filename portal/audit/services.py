@@ -11,6 +11,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from portal.audit import chain
 from portal.audit.actions import ACTIONS_REQUIRING_REASON, Action
 from portal.audit.context import current_request_meta
+from portal.audit.hooks import event_recorded
 from portal.audit.masking import masked_changes
 from portal.audit.models import AuditEvent
 
@@ -101,6 +102,7 @@ def audit_record(
     )
     event.hash = chain.event_hash(event_as_dict(event))
     event.save()
+    event_recorded.send(sender=AuditEvent, event=event)
     return event
 
 

@@ -118,3 +118,33 @@ class Dispute(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return self.status == self.Status.OPEN and self.due_at < (now or timezone.now())
+
+
+class SubjectAccess(models.Model):
+    """One look by someone else at a person's registration or evidence: the index that
+    answers "who looked at my data" for the person, kept from the audit trail as each event
+    is recorded (so the answer never scans the trail). Staff are named by a pseudonym."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("The registration's page")
+        EVIDENCE = "evidence", _("The biometric evidence (face video and photos)")
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    audit_sequence = models.BigIntegerField(unique=True)  # the audit event it indexes
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    organisation = models.CharField(max_length=100, blank=True)  # the operator's; "": ministry
+    role = models.CharField(max_length=32, blank=True)
+    pseudonym = models.CharField(max_length=16)
+    purpose = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["subscriber", "-occurred_at"], name="access_by_subject")]
+
+    def __str__(self) -> str:
+        return f"Access {self.audit_sequence}"
+
+    @property
+    def by_ministry(self) -> bool:
+        return self.role in ("ministry_admin", "ministry_inspector")

@@ -4,7 +4,8 @@ from django.db.models import Case, When
 from django.http import Http404
 from django.utils import timezone
 
-from portal.selfservice.models import Dispute
+from portal.accounts.roles import Role
+from portal.selfservice.models import Dispute, SubjectAccess
 from registrations import scoping
 from registrations.models import Registration, Subscriber
 
@@ -68,3 +69,16 @@ def overdue_disputes_count(*, user) -> int:
         .filter(status=Dispute.Status.OPEN, due_at__lt=timezone.now())
         .count()
     )
+
+
+def who_looked(*, subscriber: Subscriber, limit: int = 200) -> list[tuple]:
+    """The latest looks by others at the subscriber's registrations and evidence, each with
+    the number (last 4 digits) and the role in words, from the index by subject (never a
+    scan of the audit trail)."""
+    roles = dict(Role.choices)
+    looks = (
+        SubjectAccess.objects.filter(subscriber=subscriber)
+        .select_related("registration")
+        .order_by("-occurred_at")[:limit]
+    )
+    return [(look, last_four(look.registration.msisdn), roles.get(look.role, "")) for look in looks]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("me/code/", me.code, name="code"),
     path("me/numbers/", me.numbers, name="numbers"),
     path("me/numbers/<uuid:pk>/dispute/", disputes.dispute_new, name="dispute"),
+    path("me/access/", me.access, name="access"),
     path("me/sign-out/", me.sign_out, name="sign_out"),
 ]

@@ -11,6 +11,7 @@ from registrations.services.policy import registration_cap, registration_policy_
 from registrations.services.registrations import (
     refused_step,
     registration_cancel,
+    registration_viewed,
     registration_create,
     registration_decide,
     registration_review,
@@ -26,6 +27,7 @@ __all__ = [
     "outlet_create",
     "outlet_update",
     "registration_cancel",
+    "registration_viewed",
     "registration_cap",
     "registration_create",
     "registration_decide",

@@ -147,6 +147,12 @@ def registration_create(
     return registration
 
 
+@transaction.atomic
+def registration_viewed(*, registration: Registration, actor) -> None:
+    """Someone opened the registration's page: the person it is about may ask who did."""
+    audit_record(action=Action.REGISTRATION_VIEWED, actor=actor, obj=registration)
+
+
 def _locked(registration: Registration) -> Registration:
     return Registration.objects.select_for_update().get(pk=registration.pk)
 

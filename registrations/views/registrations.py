@@ -130,6 +130,7 @@ def registration_detail(request, pk):
     }
     for section in DETAIL_SECTIONS:
         context.update(section(request, registration))
+    services.registration_viewed(registration=registration, actor=request.user)
     return render(request, "registrations/detail.html", context)
 
 

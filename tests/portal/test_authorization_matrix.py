@@ -58,6 +58,7 @@ MATRIX = [
     row("get", "/me/code/", 302, 302, 302, 302, 302, 302, 302),
     row("get", "/me/numbers/", 302, 302, 302, 302, 302, 302, 302),
     row("post", "/me/sign-out/", 302, 302, 302, 302, 302, 302, 302),
+    row("get", "/me/access/", 302, 302, 302, 302, 302, 302, 302),
     # The second factor: checked after the password, enrolled, managed on the security page.
     row("get", "/accounts/second-factor/", 302, 200, 200, 200, 200, 200, 200),
     row("get", "/accounts/second-factor/enrol/", 302, 200, 200, 200, 200, 200, 200),

@@ -121,6 +121,13 @@ def numbers(request):
     return render(request, "selfservice/numbers.html", {"rows": rows})
 
 
+@never_cache
+@subscriber_required
+def access(request):
+    rows = selectors.who_looked(subscriber=request.subscriber)
+    return render(request, "selfservice/access.html", {"rows": rows})
+
+
 @require_POST
 def sign_out(request):
     subscriber_id = subscriber_session_end(request)
