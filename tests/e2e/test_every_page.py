@@ -287,14 +287,10 @@ def signed_in_cookie(user, live_server) -> dict:
     return {"name": "sessionid", "value": session.value, "url": live_server.url}
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_fits_a_phone_speaks_chinese_and_passes_axe(
-    role, browser, live_server, users, cmcc, cucc, outlet_gd, outlet_bj, outlet_cucc_gd, guangdong
-):
-    extra_pages = chinese_world(users, cmcc, cucc, outlet_gd, outlet_bj, outlet_cucc_gd, guangdong)
-    cookie = signed_in_cookie(users[role], live_server)
+def walk(browser, live_server, cookie: dict, role: str, pages: dict | None) -> list[str]:
+    """Every page at each width: its problems. ``pages`` None: the navigation's, found on
+    the first page."""
     problems = []
-    pages = None
     for width, viewport in WIDTHS.items():
         # bypass_csp: the portal's CSP (rightly) refuses the inline axe script the test adds
         # to every page (sent to the browser once, run at each page load).
@@ -309,7 +305,7 @@ def test_every_page_fits_a_phone_speaks_chinese_and_passes_axe(
                 ".mainnav a", "links => links.map(link => link.getAttribute('href'))"
             )
             assert links, f"{role}: no navigation"
-            pages = {page_name(path): path for path in links} | extra_pages[role]
+            pages = {page_name(path): path for path in links}
         folder = ARTIFACTS / role / str(width)
         folder.mkdir(parents=True, exist_ok=True)
         for number, (name, path) in enumerate(pages.items()):
@@ -324,4 +320,65 @@ def test_every_page_fits_a_phone_speaks_chinese_and_passes_axe(
             with_axe = width == 1366 or number == 0
             problems.extend(f"{where}: {p}" for p in problems_of(page, with_axe=with_axe))
         context.close()
+    return problems
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_fits_a_phone_speaks_chinese_and_passes_axe(
+    role, browser, live_server, users, cmcc, cucc, outlet_gd, outlet_bj, outlet_cucc_gd, guangdong
+):
+    extra_pages = chinese_world(users, cmcc, cucc, outlet_gd, outlet_bj, outlet_cucc_gd, guangdong)
+    cookie = signed_in_cookie(users[role], live_server)
+    context = browser.new_context(viewport=WIDTHS[1366], locale="zh-CN")
+    context.add_cookies([cookie])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/registrations/")
+    links = page.eval_on_selector_all(
+        ".mainnav a", "links => links.map(link => link.getAttribute('href'))"
+    )
+    context.close()
+    assert links, f"{role}: no navigation"
+    pages = {page_name(path): path for path in links} | extra_pages[role]
+    problems = walk(browser, live_server, cookie, role, pages)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_subscribers_pages_fit_a_phone_speak_chinese_and_pass_axe(
+    browser, live_server, users, outlet_gd, outlet_cucc_gd, settings, tmp_path
+):
+    """The person's side: sign-in, their numbers, a dispute form, who looked at their data."""
+    import re as regex
+
+    from portal.lib.sms import sms_file_messages
+    from portal.selfservice.services.sms import sms_drain
+    from verification.services import viewing_grant_open
+
+    from registrations.models import Operator, Outlet
+
+    settings.SMS_BACKEND, settings.SMS_FILE_PATH = "file", str(tmp_path / "sms.jsonl")
+    Operator.objects.filter(pk=outlet_gd.operator_id).update(name="中国移动")
+    Outlet.objects.filter(pk=outlet_gd.pk).update(name="天河营业厅")
+    person = subscriber_details(name="周晓梅")
+    approved = create_registration(
+        actor=users["staff"], outlet=outlet_gd, subscriber=person, msisdn="13800138321",
+        status="approved",
+    )  # fmt: skip
+    viewing_grant_open(registration=approved, viewer=users["inspector"], reason="核查举报线索")
+    client = Client()
+    start = {"id_type": person.id_type, "id_number": person.id_number, "full_name": "周晓梅"}
+    client.post("/me/", start)
+    token = client.get("/me/number/").context["form"].fields["number"].choices[0][0]
+    client.post("/me/number/", {"number": token})
+    sms_drain()
+    code = regex.search(r"\d{6}", sms_file_messages()[-1]["text"]).group(0)
+    assert client.post("/me/code/", {"code": code}).status_code == 302
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value,
+              "url": live_server.url}  # fmt: skip
+    pages = {
+        "me-start": "/me/",
+        "me-numbers": "/me/numbers/",
+        "me-dispute": f"/me/numbers/{approved.pk}/dispute/",
+        "me-access": "/me/access/",
+    }
+    problems = walk(browser, live_server, cookie, "subscriber", pages)
     assert not problems, "\n".join(problems)
