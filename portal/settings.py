@@ -475,6 +475,11 @@ RATE_LIMITS = {
 SELFSERVICE_CODE_TTL_S = env_int("SELFSERVICE_CODE_TTL_S", 300, minimum=60)
 SELFSERVICE_CODE_TRIES = env_int("SELFSERVICE_CODE_TRIES", 5, minimum=1)
 SELFSERVICE_SESSION_S = env_int("SELFSERVICE_SESSION_S", 900, minimum=60)
+# Where a text message sends the person (the site's address as the public sees it).
+PORTAL_PUBLIC_URL = env_str(
+    "PORTAL_PUBLIC_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://localhost:8000",
+).rstrip("/")
 # How long an operator has to uphold or answer a subscriber's dispute of a registration.
 SELFSERVICE_DISPUTE_DAYS = env_int("SELFSERVICE_DISPUTE_DAYS", 15, minimum=1)
 

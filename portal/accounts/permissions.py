@@ -40,6 +40,8 @@ class Perm(StrEnum):
     ANSWER_NOTICES = "supervision.answer_notices"
     # A subscriber's "not mine" on a registration, handled by the operator's carrier admins.
     HANDLE_DISPUTES = "selfservice.handle_disputes"
+    # An inspector holds the notices to a person for an investigation (portal.selfservice).
+    DEFER_NOTICES = "selfservice.defer_notices"
     # The inspectors' read-only pages of the outlets and outlet staff in their scope.
     VIEW_OUTLET_DIRECTORY = "supervision.view_outlet_directory"
 

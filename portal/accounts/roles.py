@@ -55,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         Perm.RUN_SPOT_CHECKS,
         Perm.ISSUE_NOTICES,
         Perm.VIEW_OUTLET_DIRECTORY,
+        Perm.DEFER_NOTICES,
     ],
     Role.CARRIER_ADMIN: [
         *_READ_EVERYTHING,

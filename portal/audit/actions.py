@@ -74,6 +74,7 @@ class Action(models.TextChoices):
     SUBSCRIBER_SIGN_IN_FAILED = "subscriber.sign_in_failed", _("Wrong sign-in code of a subscriber")
     SUBSCRIBER_SIGNED_OUT = "subscriber.signed_out", _("Subscriber signed out")
     SUBSCRIBER_NUMBERS_VIEWED = "subscriber.numbers_viewed", _("Subscriber looked at their numbers")
+    NOTICES_DEFERRED = "subscriber.notices_deferred", _("Notices to a subscriber deferred")
     DISPUTE_OPENED = "dispute.opened", _("Subscriber disputed a registration")
     DISPUTE_UPHELD = "dispute.upheld", _("Dispute upheld by the operator")
     DISPUTE_ANSWERED = "dispute.answered", _("Dispute answered by the operator")

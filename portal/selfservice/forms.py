@@ -1,8 +1,14 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.forms import BoundedDateField
 from portal.selfservice.models import Dispute
 from registrations.models import Subscriber
+
+MAX_DEFERRAL_DAYS = 180
 
 
 class StartForm(forms.Form):
@@ -90,3 +96,25 @@ class DisputeAnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Why the registration stands: the subscriber reads this."),
     )
+
+
+class NoticeDeferralForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the person must not be told yet"),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the audit trail; the person reads it once the deferral ends."),
+    )
+    until = BoundedDateField(
+        label=_("Hold the notices until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("At most 180 days from today."),
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        today = timezone.localdate()
+        if not today < until <= today + timedelta(days=MAX_DEFERRAL_DAYS):
+            raise forms.ValidationError(_("Choose a day after today and at most 180 days ahead."))
+        return until

@@ -49,6 +49,10 @@ class SmsMessage(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     to = models.CharField(max_length=16)  # E.164
+    # The person it is about, for the notices' daily limit (None: a sign-in code's).
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=32)
     text = EncryptedTextField(context="selfservice.sms.text", blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
@@ -63,7 +67,8 @@ class SmsMessage(models.Model):
                 fields=["next_attempt_at"],
                 name="sms_pending_due",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            models.Index(fields=["subscriber", "kind", "created_at"], name="sms_by_subject"),
         ]
 
     def __str__(self) -> str:
@@ -148,3 +153,24 @@ class SubjectAccess(models.Model):
     @property
     def by_ministry(self) -> bool:
         return self.role in ("ministry_admin", "ministry_inspector")
+
+
+class NoticeDeferral(models.Model):
+    """An inspector holds a person's notices (new registrations, looks at their evidence)
+    for an investigation, until ``until``: the messages wait and go then, and the person sees
+    the deferral, with its reason, once it has ended."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    until = models.DateTimeField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        permissions = [("defer_notices", "Defer the notices to a subscriber for an investigation")]
+        indexes = [models.Index(fields=["subscriber", "until"], name="deferral_by_subject")]
+
+    def __str__(self) -> str:
+        return f"Notices deferred until {self.until:%Y-%m-%d}"

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.accounts.roles import Role
-from portal.selfservice.models import Dispute, SubjectAccess
+from portal.selfservice.models import Dispute, NoticeDeferral, SubjectAccess
 from registrations import scoping
 from registrations.models import Registration, Subscriber
 
@@ -82,3 +82,10 @@ def who_looked(*, subscriber: Subscriber, limit: int = 200) -> list[tuple]:
         .order_by("-occurred_at")[:limit]
     )
     return [(look, last_four(look.registration.msisdn), roles.get(look.role, "")) for look in looks]
+
+
+def ended_deferrals(*, subscriber: Subscriber):
+    """The deferrals of the person's notices that have ended: shown to them, with the reason."""
+    return NoticeDeferral.objects.filter(subscriber=subscriber, until__lte=timezone.now()).order_by(
+        "-until"
+    )

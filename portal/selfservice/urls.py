@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.selfservice.views import disputes, me
+from portal.selfservice.views import deferrals, disputes, me
 
 app_name = "selfservice"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("me/numbers/<uuid:pk>/dispute/", disputes.dispute_new, name="dispute"),
     path("me/access/", me.access, name="access"),
     path("me/sign-out/", me.sign_out, name="sign_out"),
+    path(
+        "registrations/<uuid:pk>/defer-notices/",
+        deferrals.notice_deferral_new,
+        name="defer",
+    ),
 ]

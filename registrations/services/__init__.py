@@ -11,12 +11,12 @@ from registrations.services.policy import registration_cap, registration_policy_
 from registrations.services.registrations import (
     refused_step,
     registration_cancel,
-    registration_viewed,
     registration_create,
     registration_decide,
     registration_review,
     registration_start_verification,
     registration_submit,
+    registration_viewed,
 )
 from registrations.services.search import registration_search_record
 from registrations.services.subscribers import SubscriberDetails

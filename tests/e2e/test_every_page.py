@@ -351,9 +351,8 @@ def test_the_subscribers_pages_fit_a_phone_speak_chinese_and_pass_axe(
 
     from portal.lib.sms import sms_file_messages
     from portal.selfservice.services.sms import sms_drain
-    from verification.services import viewing_grant_open
-
     from registrations.models import Operator, Outlet
+    from verification.services import viewing_grant_open
 
     settings.SMS_BACKEND, settings.SMS_FILE_PATH = "file", str(tmp_path / "sms.jsonl")
     Operator.objects.filter(pk=outlet_gd.operator_id).update(name="中国移动")

@@ -59,6 +59,10 @@ MATRIX = [
     row("get", "/me/numbers/", 302, 302, 302, 302, 302, 302, 302),
     row("post", "/me/sign-out/", 302, 302, 302, 302, 302, 302, 302),
     row("get", "/me/access/", 302, 302, 302, 302, 302, 302, 302),
+    # An inspector defers the notices to the person behind a registration in their scope.
+    row("get", "/registrations/{reg_gd}/defer-notices/", 302, 403, 200, 200, 403, 403, 403),
+    row("get", "/registrations/{reg_bj}/defer-notices/", 302, 403, 200, 404, 403, 403, 403),
+    row("post", "/registrations/{reg_gd}/defer-notices/", 302, 403, 400, 400, 403, 403, 403),
     # The second factor: checked after the password, enrolled, managed on the security page.
     row("get", "/accounts/second-factor/", 302, 200, 200, 200, 200, 200, 200),
     row("get", "/accounts/second-factor/enrol/", 302, 200, 200, 200, 200, 200, 200),

@@ -12,6 +12,7 @@ from portal.accounts.roles import Role
 from portal.audit.actions import Action
 from portal.audit.models import AuditEvent
 from portal.selfservice.models import SubjectAccess
+from portal.selfservice.services.notices import notify_evidence_viewed
 from registrations.models import Registration
 
 KIND_OF_ACTION = {
@@ -64,4 +65,6 @@ def _organisation(event: AuditEvent) -> str:
 
 
 def on_event_recorded(sender, event: AuditEvent, **kwargs) -> None:
-    subject_access_index(event=event)
+    look = subject_access_index(event=event)
+    if look is not None and look.kind == SubjectAccess.Kind.EVIDENCE:
+        notify_evidence_viewed(registration=look.registration, at=look.occurred_at)

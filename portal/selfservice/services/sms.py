@@ -16,13 +16,22 @@ MAX_ATTEMPTS = 8
 SECRET_KINDS = frozenset({"sign_in_code"})
 
 
-def sms_queue(*, to: str, text: str, kind: str) -> SmsMessage:
-    """One message to ``to``, sent once the caller's transaction commits."""
+def sms_queue(
+    *, to: str, text: str, kind: str, subscriber_id: int | None = None, not_before=None
+) -> SmsMessage:
+    """One message to ``to``, sent once the caller's transaction commits; or, held until
+    ``not_before`` (a deferral), by the drain after that."""
     now = timezone.now()
     message = SmsMessage.objects.create(
-        to=to, kind=kind, text=text, created_at=now, next_attempt_at=now
+        to=to,
+        kind=kind,
+        text=text,
+        subscriber_id=subscriber_id,
+        created_at=now,
+        next_attempt_at=max(now, not_before) if not_before else now,
     )
-    transaction.on_commit(lambda: enqueue(DELIVER_TASK, message_id=str(message.pk)))
+    if not not_before:
+        transaction.on_commit(lambda: enqueue(DELIVER_TASK, message_id=str(message.pk)))
     return message
 
 
@@ -38,9 +47,9 @@ def sms_deliver(*, message_id) -> SmsMessage | None:
         .filter(pk=message_id, status=SmsMessage.Status.PENDING)
         .first()
     )
-    if message is None:
-        return None  # delivered already, or being delivered by another worker
     now = timezone.now()
+    if message is None or message.next_attempt_at > now:
+        return None  # delivered already, being delivered by another worker, or held
     message.attempts += 1
     try:
         sms_send(to=message.to, text=message.text, kind=message.kind)

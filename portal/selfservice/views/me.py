@@ -124,8 +124,11 @@ def numbers(request):
 @never_cache
 @subscriber_required
 def access(request):
-    rows = selectors.who_looked(subscriber=request.subscriber)
-    return render(request, "selfservice/access.html", {"rows": rows})
+    context = {
+        "rows": selectors.who_looked(subscriber=request.subscriber),
+        "deferrals": selectors.ended_deferrals(subscriber=request.subscriber),
+    }
+    return render(request, "selfservice/access.html", context)
 
 
 @require_POST
