@@ -58,7 +58,7 @@ def binomial_sf(k: int, n: int, p: float) -> float:
         term = math.exp(_log_binomial_pmf(i, n, p))
         total += term
         # Past the mode the terms only shrink: stop once they no longer count.
-        if i > n * p and term < total * 1e-15:
+        if i > n * p and term <= total * 1e-15:
             break
     return min(1.0, total)
 
@@ -76,7 +76,10 @@ def poisson_sf(k: int, mean: float) -> float:
     while True:
         term = math.exp(i * math.log(mean) - mean - math.lgamma(i + 1))
         total += term
-        if i > mean and term < total * 1e-15:
+        # Past the mean the terms only shrink: stop once they no longer count, or once they
+        # are all too small for a float (k far above the mean: the tail is 0.0, and waiting
+        # for a term smaller than 0.0 would never end).
+        if i > mean and term <= total * 1e-15:
             break
         i += 1
     return min(1.0, total)
