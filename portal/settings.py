@@ -475,6 +475,15 @@ RATE_LIMITS = {
 SELFSERVICE_CODE_TTL_S = env_int("SELFSERVICE_CODE_TTL_S", 300, minimum=60)
 SELFSERVICE_CODE_TRIES = env_int("SELFSERVICE_CODE_TRIES", 5, minimum=1)
 SELFSERVICE_SESSION_S = env_int("SELFSERVICE_SESSION_S", 900, minimum=60)
+# How long each class of a registration's data is kept (verification/retention.py): days
+# after the decision (capture video, key frames) or after the number's end (the rest).
+RETENTION_CAPTURE_VIDEO_DAYS = env_int("RETENTION_CAPTURE_VIDEO_DAYS", 90, minimum=1)
+RETENTION_KEY_FRAMES_DAYS = env_int("RETENTION_KEY_FRAMES_DAYS", 365, minimum=1)
+RETENTION_ID_PORTRAIT_DAYS = env_int("RETENTION_ID_PORTRAIT_DAYS", 30, minimum=1)
+RETENTION_ENGINE_RESULT_DAYS = env_int("RETENTION_ENGINE_RESULT_DAYS", 730, minimum=1)
+RETENTION_REGISTRATION_RECORD_DAYS = env_int("RETENTION_REGISTRATION_RECORD_DAYS", 730, minimum=1)
+RETENTION_AUDIT_EVENTS_DAYS = env_int("RETENTION_AUDIT_EVENTS_DAYS", 2190, minimum=183)
+
 # Where a text message sends the person (the site's address as the public sees it).
 PORTAL_PUBLIC_URL = env_str(
     "PORTAL_PUBLIC_URL",

@@ -27,6 +27,7 @@ from portal.selfservice.session import (
     subscriber_session_end,
     subscriber_session_start,
 )
+from verification.retention import retention_of
 
 
 @never_cache
@@ -114,7 +115,12 @@ def numbers(request):
     registrations = selectors.my_registrations(subscriber=request.subscriber)
     disputes = selectors.my_disputes(subscriber=request.subscriber)
     rows = [
-        (registration, selectors.last_four(registration.msisdn), disputes.get(registration.pk))
+        (
+            registration,
+            selectors.last_four(registration.msisdn),
+            disputes.get(registration.pk),
+            retention_of(registration),
+        )
         for registration in registrations
     ]
     subscriber_numbers_viewed(subscriber_id=request.subscriber.pk)

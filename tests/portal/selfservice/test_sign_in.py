@@ -248,3 +248,15 @@ def test_a_known_an_unknown_id_and_a_wrong_name_answer_in_the_same_time(settings
     print("median /me/ answer:", ", ".join(f"{n} {ms:.2f} ms" for n, ms in medians.items()))
 
     assert max(medians.values()) - min(medians.values()) < 3
+
+
+def test_my_numbers_say_what_is_kept_and_until_when(signed_in, person):
+    page = signed_in.get(NUMBERS).content.decode()
+
+    assert "What is kept" in page
+    assert "Live capture video" in page
+    deadline = (person["cmcc"].decided_at + timedelta(days=90)).astimezone(
+        timezone.get_current_timezone()
+    )
+    assert f"until {deadline:%Y-%m-%d}" in page
+    assert "while the number is in use, then 30 days" in page
