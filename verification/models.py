@@ -43,6 +43,9 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The person took back their consent for what the law does not require to be kept: from
+    # then on that data is due (verification/retention.py).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Consent {self.text_version} for {self.registration_id}"

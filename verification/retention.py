@@ -28,6 +28,7 @@ class DataClass:
     after: str  # DECISION or NUMBER_ENDED
     basis: str
     action: str
+    by_consent: bool = False  # kept on the person's consent only: due once it is withdrawn
 
     @property
     def days(self) -> int:
@@ -43,6 +44,7 @@ DATA_CLASSES: tuple[DataClass, ...] = (
         DECISION,
         _("PIPL art. 19 (no longer than needed); the time to review and dispute a decision"),
         _("file deleted, then its key"),
+        by_consent=True,
     ),
     DataClass(
         "key_frames",
@@ -52,6 +54,7 @@ DATA_CLASSES: tuple[DataClass, ...] = (
         DECISION,
         _("PIPL art. 19; the ministry's spot checks re-adjudicate within a year"),
         _("files deleted, then their key"),
+        by_consent=True,
     ),
     DataClass(
         "id_portrait",
@@ -110,10 +113,14 @@ def number_ended_at(registration) -> datetime | None:
     return None
 
 
-def retention_of(registration) -> list[tuple[DataClass, datetime | None]]:
-    """Each class of the registration's data and when it is due (None: not yet counting)."""
+def retention_of(registration, *, withdrawn_at=None) -> list[tuple[DataClass, datetime | None]]:
+    """Each class of the registration's data and when it is due (None: not yet counting);
+    ``withdrawn_at``: the consent was withdrawn then, and what rests on it is due then."""
     ended = number_ended_at(registration)
-    return [
-        (data_class, kept_until(data_class, decided_at=registration.decided_at, ended_at=ended))
-        for data_class in DATA_CLASSES
-    ]
+    due = []
+    for data_class in DATA_CLASSES:
+        until = kept_until(data_class, decided_at=registration.decided_at, ended_at=ended)
+        if withdrawn_at and data_class.by_consent:
+            until = min(until, withdrawn_at) if until else withdrawn_at
+        due.append((data_class, until))
+    return due

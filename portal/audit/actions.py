@@ -48,6 +48,7 @@ class Action(models.TextChoices):
 
     CHALLENGE_ISSUED = "verification.challenge_issued", _("Liveness challenge issued")
     CONSENT_RECORDED = "verification.consent_recorded", _("Biometric consent recorded")
+    CONSENT_WITHDRAWN = "verification.consent_withdrawn", _("Biometric consent withdrawn")
     EVIDENCE_STORED = "evidence.stored", _("Biometric evidence stored")
     VERIFICATION_QUEUED = "verification.queued", _("Verification queued")
     VERIFICATION_COMPLETED = "verification.completed", _("Verification completed")

@@ -8,6 +8,7 @@ from portal.accounts.roles import Role
 from portal.selfservice.models import Dispute, NoticeDeferral, SubjectAccess
 from registrations import scoping
 from registrations.models import Registration, Subscriber
+from verification.models import Consent
 
 SHOWN_STATUSES = tuple(
     status
@@ -88,4 +89,21 @@ def ended_deferrals(*, subscriber: Subscriber):
     """The deferrals of the person's notices that have ended: shown to them, with the reason."""
     return NoticeDeferral.objects.filter(subscriber=subscriber, until__lte=timezone.now()).order_by(
         "-until"
+    )
+
+
+def registrations_with_consent(*, subscriber: Subscriber) -> set:
+    return set(
+        Consent.objects.filter(registration__subscriber=subscriber).values_list(
+            "registration_id", flat=True
+        )
+    )
+
+
+def consents_withdrawn(*, subscriber: Subscriber) -> dict:
+    """Registration id -> when its consent was withdrawn."""
+    return dict(
+        Consent.objects.filter(
+            registration__subscriber=subscriber, withdrawn_at__isnull=False
+        ).values_list("registration_id", "withdrawn_at")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.selfservice.views import deferrals, disputes, me
+from portal.selfservice.views import consent, deferrals, disputes, me
 
 app_name = "selfservice"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("me/numbers/", me.numbers, name="numbers"),
     path("me/numbers/<uuid:pk>/dispute/", disputes.dispute_new, name="dispute"),
     path("me/access/", me.access, name="access"),
+    path("me/numbers/<uuid:pk>/consent/", consent.receipt, name="receipt"),
+    path("me/numbers/<uuid:pk>/consent.json", consent.receipt_json, name="receipt_json"),
+    path("me/numbers/<uuid:pk>/consent/withdraw/", consent.withdraw, name="withdraw"),
     path("me/sign-out/", me.sign_out, name="sign_out"),
     path(
         "registrations/<uuid:pk>/defer-notices/",

@@ -353,6 +353,9 @@ MATRIX = [
     # A dispute is opened only in a subscriber's session, which no staff sign-in is.
     row("get", "/me/numbers/{app_gd}/dispute/", 302, 302, 302, 302, 302, 302, 302),
     row("post", "/me/numbers/{app_gd}/dispute/", 302, 302, 302, 302, 302, 302, 302),
+    row("get", "/me/numbers/{app_gd}/consent/", 302, 302, 302, 302, 302, 302, 302),
+    row("get", "/me/numbers/{app_gd}/consent.json", 302, 302, 302, 302, 302, 302, 302),
+    row("post", "/me/numbers/{app_gd}/consent/withdraw/", 302, 302, 302, 302, 302, 302, 302),
     # Risk alerts (h4): alert_gd is on a CMCC outlet in Guangdong, alert_bj in Beijing.
     row("get", "/supervision/risk/", 302, 403, 200, 200, 403, 403, 403),
     row("get", "/supervision/risk/?status=zz&province=1&page=q", 302, 403, 200, 200, 403, 403, 403),

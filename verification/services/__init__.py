@@ -10,7 +10,7 @@ The flow of a registration at an outlet:
 """
 
 from verification.services.captures import capture_submit, challenge_issue
-from verification.services.consent import consent_record
+from verification.services.consent import consent_record, consent_withdraw
 from verification.services.evidence import (
     evidence_reason_clean,
     evidence_store,
@@ -36,6 +36,7 @@ __all__ = [
     "capture_submit",
     "challenge_issue",
     "consent_record",
+    "consent_withdraw",
     "evidence_reason_clean",
     "evidence_store",
     "portrait_store",

@@ -92,3 +92,23 @@ def consent_record(
             },
         )
     return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent) -> Consent:
+    """The person withdraws their consent: what the law does not require (the capture video
+    and the key frames) is due at once; the registration and its record stay, as the
+    real-name rules require. Withdrawing twice changes nothing."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        return consent
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    audit_record(
+        action=Action.CONSENT_WITHDRAWN,
+        obj=consent.registration,
+        changes={
+            "consent_withdrawn_at": (None, consent.withdrawn_at.isoformat(timespec="seconds"))
+        },
+    )
+    return consent

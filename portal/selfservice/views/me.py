@@ -114,12 +114,15 @@ def _code_page(request, form):
 def numbers(request):
     registrations = selectors.my_registrations(subscriber=request.subscriber)
     disputes = selectors.my_disputes(subscriber=request.subscriber)
+    withdrawn = selectors.consents_withdrawn(subscriber=request.subscriber)
+    consents = selectors.registrations_with_consent(subscriber=request.subscriber)
     rows = [
         (
             registration,
             selectors.last_four(registration.msisdn),
             disputes.get(registration.pk),
-            retention_of(registration),
+            retention_of(registration, withdrawn_at=withdrawn.get(registration.pk)),
+            registration.pk in consents,
         )
         for registration in registrations
     ]
