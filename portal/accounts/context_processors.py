@@ -29,6 +29,7 @@ _NAVIGATION: list[tuple[str, str, Perm]] = [
     (_("Ministry notices"), "operator-notices:list", Perm.ANSWER_NOTICES),
     (_("Subscribers' disputes"), "operator-disputes:list", Perm.HANDLE_DISPUTES),
     (_("Risk alerts"), "risk:list", Perm.MANAGE_RISK_ALERTS),
+    (_("Overdue disputes"), "selfservice:overdue", Perm.VIEW_OVERDUE_DISPUTES),
     (_("Audit trail"), "audit:list", Perm.VIEW_AUDIT_TRAIL),
     (_("Administration"), "admin:index", Perm.USE_ADMIN_SITE),
     (_("Security"), "security", Perm.USE_PAGES),

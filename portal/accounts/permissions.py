@@ -42,6 +42,8 @@ class Perm(StrEnum):
     HANDLE_DISPUTES = "selfservice.handle_disputes"
     # An inspector holds the notices to a person for an investigation (portal.selfservice).
     DEFER_NOTICES = "selfservice.defer_notices"
+    # The ministry's list of subscribers' disputes past their deadline, in its provinces.
+    VIEW_OVERDUE_DISPUTES = "selfservice.view_overdue_disputes"
     # The inspectors' read-only pages of the outlets and outlet staff in their scope.
     VIEW_OUTLET_DIRECTORY = "supervision.view_outlet_directory"
 

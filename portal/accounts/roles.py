@@ -56,6 +56,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         Perm.ISSUE_NOTICES,
         Perm.VIEW_OUTLET_DIRECTORY,
         Perm.DEFER_NOTICES,
+        Perm.VIEW_OVERDUE_DISPUTES,
     ],
     Role.CARRIER_ADMIN: [
         *_READ_EVERYTHING,

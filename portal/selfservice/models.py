@@ -108,7 +108,10 @@ class Dispute(models.Model):
     answer = models.TextField(blank=True)
 
     class Meta:
-        permissions = [("handle_disputes", "Handle subscribers' disputes of a registration")]
+        permissions = [
+            ("handle_disputes", "Handle subscribers' disputes of a registration"),
+            ("view_overdue_disputes", "See the disputes past their deadline in one's provinces"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["registration"],

@@ -107,3 +107,17 @@ def consents_withdrawn(*, subscriber: Subscriber) -> dict:
             registration__subscriber=subscriber, withdrawn_at__isnull=False
         ).values_list("registration_id", "withdrawn_at")
     )
+
+
+def overdue_disputes_for_ministry(*, user):
+    """Open disputes past their deadline, of registrations in the inspector's provinces,
+    the longest overdue first."""
+    return (
+        Dispute.objects.filter(
+            status=Dispute.Status.OPEN,
+            due_at__lt=timezone.now(),
+            registration__province__in=scoping.provinces_in_scope(user),
+        )
+        .select_related("registration", "registration__operator", "registration__outlet")
+        .order_by("due_at")
+    )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/numbers/<uuid:pk>/consent.json", consent.receipt_json, name="receipt_json"),
     path("me/numbers/<uuid:pk>/consent/withdraw/", consent.withdraw, name="withdraw"),
     path("me/sign-out/", me.sign_out, name="sign_out"),
+    path("supervision/disputes/overdue/", disputes.ministry_overdue_list, name="overdue"),
     path(
         "registrations/<uuid:pk>/defer-notices/",
         deferrals.notice_deferral_new,

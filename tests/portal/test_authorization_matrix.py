@@ -350,6 +350,7 @@ MATRIX = [
     row("get", "/operator/disputes/{dispute_gd}/uphold/", 302, 403, 403, 403, 405, 403, 403),
     row("post", "/operator/disputes/{dispute_gd}/answer/", 302, 403, 403, 403, 400, 403, 403),
     row("post", "/operator/disputes/{dispute_cucc}/answer/", 302, 403, 403, 403, 404, 403, 403),
+    row("get", "/supervision/disputes/overdue/", 302, 403, 200, 200, 403, 403, 403),
     # A dispute is opened only in a subscriber's session, which no staff sign-in is.
     row("get", "/me/numbers/{app_gd}/dispute/", 302, 302, 302, 302, 302, 302, 302),
     row("post", "/me/numbers/{app_gd}/dispute/", 302, 302, 302, 302, 302, 302, 302),

@@ -130,3 +130,10 @@ def operator_dispute_answer(request, pk):
         request, pk, form_class=DisputeAnswerForm, form_key="answer_form", perform=answer,
         done=_("Answer sent to the subscriber."),
     )  # fmt: skip
+
+
+@permission_required(Perm.VIEW_OVERDUE_DISPUTES)
+def ministry_overdue_list(request):
+    disputes = selectors.overdue_disputes_for_ministry(user=request.user)
+    context = paginate(request, disputes, per_page=PAGE_SIZE)
+    return render(request, "selfservice/ministry_overdue_disputes.html", context)

@@ -149,3 +149,28 @@ def test_a_dispute_past_its_deadline_is_flagged(signed_in, person, carrier_cucc)
 
     assert "1 dispute past its deadline" in page
     assert "Overdue" in page
+
+
+def test_overdue_disputes_are_listed_for_the_ministry_in_its_provinces(signed_in, person, users):
+    open_dispute(signed_in, person["cucc"])  # a registration in Guangdong
+    url = reverse("selfservice:overdue")
+    inspector_gd, inspector_bj_only = Client(), Client()
+    sign_in(inspector_gd, users["inspector_gd"])
+    assert "186 0018 6321" not in inspector_gd.get(url).content.decode(), "not overdue yet"
+
+    Dispute.objects.update(due_at=timezone.now() - timedelta(days=2))
+
+    assert "186 0018 6321" in inspector_gd.get(url).content.decode()
+    from portal.accounts.roles import Role
+    from portal.accounts.services import user_create
+    from tests.factories import PASSWORD, province
+
+    beijing_only = user_create(
+        username="inspector_bj", password=PASSWORD, role=Role.MINISTRY_INSPECTOR,
+        provinces=[province("110000")],
+    )  # fmt: skip
+    sign_in(inspector_bj_only, beijing_only)
+    assert "186 0018 6321" not in inspector_bj_only.get(url).content.decode()
+    carrier = Client()
+    sign_in(carrier, users["carrier_admin"])
+    assert carrier.get(url).status_code == 403
