@@ -85,7 +85,7 @@ def risk_alert_upsert(*, hit: Hit, now: datetime | None = None) -> tuple[str, Ri
         )
         _refresh(alert, hit, now)
         return Upsert.UPDATED, alert
-    alert.registrations.set(hit.registration_ids)
+    _link_registrations(alert, hit.registration_ids)
     audit_record(
         action=Action.RISK_ALERT_RAISED,
         obj=alert,
@@ -99,8 +99,34 @@ def risk_alert_upsert(*, hit: Hit, now: datetime | None = None) -> tuple[str, Ri
     return Upsert.RAISED, alert
 
 
+def _link_registrations(alert: RiskAlert, registration_ids) -> None:
+    """The alert's registrations, written straight to the link table: ``set()`` and ``add()``
+    first read the links through a join with the registrations (tens of milliseconds per
+    alert at 10 M registrations), which a new alert does not have."""
+    through = RiskAlert.registrations.through
+    through.objects.bulk_create(
+        # dict.fromkeys: each registration once, in its order (a link is unique).
+        [
+            through(riskalert_id=alert.pk, registration_id=pk)
+            for pk in dict.fromkeys(registration_ids)
+        ],
+        batch_size=1000,
+    )
+
+
+def _linked_ids(alert: RiskAlert) -> set[str]:
+    """The alert's registration ids from the link table alone (no join, no ordering)."""
+    through = RiskAlert.registrations.through
+    return {
+        str(pk)
+        for pk in through.objects.filter(riskalert_id=alert.pk).values_list(
+            "registration_id", flat=True
+        )
+    }
+
+
 def _refresh(alert: RiskAlert, hit: Hit, now: datetime) -> None:
-    before_ids = {str(pk) for pk in alert.registrations.values_list("pk", flat=True)}
+    before_ids = _linked_ids(alert)
     after_ids = {str(pk) for pk in hit.registration_ids}
     changed = alert.score != hit.score or before_ids != after_ids
     old_score = alert.score
@@ -110,7 +136,11 @@ def _refresh(alert: RiskAlert, hit: Hit, now: datetime) -> None:
     alert.times_seen += 1
     alert.save(update_fields=["score", "detail", "last_seen_at", "times_seen"])
     if before_ids != after_ids:
-        alert.registrations.set(hit.registration_ids)
+        through = RiskAlert.registrations.through
+        through.objects.filter(riskalert_id=alert.pk).exclude(
+            registration_id__in=after_ids
+        ).delete()
+        _link_registrations(alert, [pk for pk in hit.registration_ids if str(pk) not in before_ids])
     if changed:  # a re-evaluation that finds the same figures is no change worth a record
         audit_record(
             action=Action.RISK_ALERT_CHANGED,
