@@ -84,3 +84,13 @@ class SiteConfig(AppConfig):
         for folder in local_directories():
             folder.mkdir(parents=True, exist_ok=True)
         connection_created.connect(_sqlite_file_private, dispatch_uid="site.sqlite_private")
+        _wire_independent_apps()
+
+
+def _wire_independent_apps() -> None:
+    """What one app of the top layer needs of another, which it may not import."""
+    from portal.selfservice.selectors import overdue_disputed_registration_ids
+    from portal.supervision.risk.disputes import overdue_disputes_source_register
+
+    # Disputes past their deadline are a risk signal to the ministry.
+    overdue_disputes_source_register(overdue_disputed_registration_ids)

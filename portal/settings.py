@@ -611,6 +611,8 @@ CELERY_BEAT_SCHEDULE = {
     "sms-drain": {"task": "selfservice.drain_sms", "schedule": 30.0},
     # Risk signals over recent windows, upserted as alerts (portal/supervision/risk).
     "supervision-evaluate-risk": {"task": "supervision.evaluate_risk", "schedule": 900.0},
+    # What the retention rules say is due, deleted (verification/retention.py).
+    "evidence-purge-daily": {"task": "verification.purge_evidence", "schedule": 86400.0},
 }
 
 # Risk signals (README "Risk signals"): a unit's rate is flagged when a one-sided test against

@@ -7,7 +7,7 @@ import itertools
 from datetime import date
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.db import transaction
 
 from portal.accounts.roles import Role
 from portal.accounts.services import user_create
@@ -16,6 +16,8 @@ from registrations.models import Operator, Outlet, Province, Registration
 from registrations.provinces import PROVINCES
 from verification import services as verification_services
 from verification.models import BiometricEvidence
+from verification.services.evidence import data_key_for
+from verification.storage import SealedContent
 
 PASSWORD = "a-test-password-42"
 _sequence = itertools.count(1)
@@ -182,6 +184,12 @@ def create_registration(
     return registration
 
 
+def sealed(registration, data: bytes) -> SealedContent:
+    """``data`` encrypted as the storage keeps it: under the registration's data key."""
+    with transaction.atomic():
+        return SealedContent.seal(data, data_key_for(registration))
+
+
 def store_stand_in_portrait(registration) -> BiometricEvidence:
     """A stand-in ID portrait on the encrypted storage (the bytes need not be a real face)."""
     evidence = BiometricEvidence(
@@ -191,7 +199,7 @@ def store_stand_in_portrait(registration) -> BiometricEvidence:
         size=4,
         sha256="0" * 64,
     )
-    evidence.file.save("evidence", ContentFile(b"\xff\xd8\xff\xd9"), save=False)
+    evidence.file.save("evidence", sealed(registration, b"\xff\xd8\xff\xd9"), save=False)
     evidence.save()
     return evidence
 

@@ -8,7 +8,7 @@ from verification.engine import VerificationResult, load_models, verify
 from verification.engine.verify import analyse_portrait
 from verification.memfile import memory_path
 from verification.models import BiometricEvidence, VerificationJob
-from verification.selectors import current_portrait
+from verification.selectors import current_portrait, evidence_read
 
 
 def warm_up() -> None:
@@ -26,8 +26,8 @@ def verify_job(job: VerificationJob) -> VerificationResult:
     portrait = current_portrait(job.registration)
     capture = job.evidence.get(kind=BiometricEvidence.Kind.CAPTURE)
     with (
-        memory_path(portrait.file.read(), "portrait") as portrait_path,
-        memory_path(capture.file.read(), "capture") as capture_path,
+        memory_path(evidence_read(portrait), "portrait") as portrait_path,
+        memory_path(evidence_read(capture), "capture") as capture_path,
     ):
         return verify(
             portrait=portrait_path,

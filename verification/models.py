@@ -112,7 +112,10 @@ class BiometricEvidence(models.Model):
         related_name="evidence",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    file = models.FileField(storage=evidence_storage, upload_to=evidence_path, max_length=200)
+    # Empty once purged: the row stays, saying when and under which rule of retention.py.
+    file = models.FileField(
+        storage=evidence_storage, upload_to=evidence_path, max_length=200, blank=True
+    )
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField(help_text="Bytes before encryption")
     sha256 = models.CharField(max_length=64)
@@ -121,6 +124,8 @@ class BiometricEvidence(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    purged_at = models.DateTimeField(null=True, blank=True)
+    purge_rule = models.CharField(max_length=32, blank=True, help_text="A retention.py class")
 
     class Meta:
         verbose_name_plural = "biometric evidence"
@@ -134,6 +139,43 @@ class BiometricEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.id}"
+
+    @property
+    def purge_note(self) -> str:
+        """ "Deleted on DATE under rule X", in the reader's language; empty while kept."""
+        if not self.purged_at:
+            return ""
+        from verification.retention import BY_CODE
+
+        rule = BY_CODE.get(self.purge_rule)
+        return _("Deleted on %(date)s under the rule “%(rule)s”.") % {
+            "date": timezone.localdate(self.purged_at).isoformat(),
+            "rule": rule.name if rule else self.purge_rule,
+        }
+
+
+class EvidenceKey(models.Model):
+    """A registration's own data key, which its evidence files are encrypted with, kept
+    only wrapped by the master keys (storage.py). Destroyed once the last of its files is
+    purged: from then on no copy of them can be read."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, related_name="evidence_key"
+    )
+    wrapped = models.BinaryField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wrapped__isnull=True) | Q(destroyed_at__isnull=True),
+                name="evidence_key_destroyed_is_gone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Data key of {self.registration_id}"
 
 
 class VerificationJob(models.Model):
@@ -174,6 +216,8 @@ class VerificationJob(models.Model):
     result = models.JSONField(default=dict, blank=True)
     engine_version = models.CharField(max_length=32, blank=True)
     timings_ms = models.JSONField(default=dict, blank=True)
+    # The figures of ``result`` deleted under retention.py's rule (the decision is kept).
+    result_purged_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

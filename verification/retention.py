@@ -4,7 +4,8 @@
 Each class is kept for a number of days after an event of the registration (its decision,
 or the end of its number: cancelled, rejected, discarded), then the action is taken. The
 defaults are settings (``RETENTION_<CLASS>_DAYS``); a legal hold (an open dispute, finding or
-notice) pauses them. Purging is issue 14's next step: this table says what it will purge.
+notice: holds.py) pauses them. ``services/purge.py`` carries out the file classes' and the
+engine result's actions.
 """
 
 from __future__ import annotations

@@ -22,8 +22,15 @@ from registrations.models import Outlet, Registration
 from registrations.services.policy import uploaded_captures_allowed
 from verification.engine import DEFAULT_THRESHOLDS
 from verification.errors import VerificationCode, VerificationError, message_for
-from verification.models import BiometricEvidence, Consent, VerificationJob, ViewingGrant
+from verification.models import (
+    BiometricEvidence,
+    Consent,
+    EvidenceKey,
+    VerificationJob,
+    ViewingGrant,
+)
 from verification.outcomes import Outcome, registration_outcome
+from verification.storage import EvidenceUnreadable, data_key_unwrap
 
 Status = Registration.Status
 
@@ -484,6 +491,21 @@ def evidence_under_grant(*, user, grant_pk, pk) -> tuple[ViewingGrant, Biometric
     return grant, evidence
 
 
+def data_key_of(registration_id) -> bytes | None:
+    """The registration's data key, unwrapped; None when it has none (or it was destroyed)."""
+    wrapped = (
+        EvidenceKey.objects.filter(registration_id=registration_id, wrapped__isnull=False)
+        .values_list("wrapped", flat=True)
+        .first()
+    )
+    return None if wrapped is None else data_key_unwrap(wrapped)
+
+
 def evidence_read(evidence: BiometricEvidence) -> bytes:
-    """The decrypted bytes (EvidenceUnreadable or FileNotFoundError if they cannot be had)."""
-    return evidence.file.storage.read(evidence.file.name)
+    """The decrypted bytes (EvidenceUnreadable or FileNotFoundError if they cannot be had:
+    purged, altered, or its key gone)."""
+    if evidence.purged_at or not evidence.file.name:
+        raise EvidenceUnreadable(f"evidence {evidence.pk} was deleted under the retention rules")
+    return evidence.file.storage.read_sealed(
+        evidence.file.name, data_key_of(evidence.registration_id)
+    )

@@ -1,10 +1,16 @@
-"""Encrypted storage for biometric evidence.
+"""Encrypted storage for biometric evidence, one data key per registration.
 
 Every file is encrypted with Fernet (AES-128-CBC with HMAC-SHA256, a random IV per file)
-before it touches the disk, so a copied disk, backup or directory listing reveals neither
-faces nor file types. Keys come from ``settings.EVIDENCE_KEYS``, newest first: files are
-written with the first key and read with any of them, so a key is rotated by putting a new
-one in front and running ``manage.py evidence_rotate_keys`` before the old one is removed.
+before it touches the disk, under its registration's own data key. That key is kept only
+wrapped (encrypted) by the master keys of ``settings.EVIDENCE_KEYS``, newest first:
+
+- a master key is rotated by putting a new one in front and running
+  ``manage.py evidence_rotate_keys``, which rewraps the data keys, not the files;
+- destroying a registration's data key (crypto-shredding, ``evidence_purge``) leaves every
+  copy of its files, in a backup or elsewhere, unreadable.
+
+Files written before data keys existed were encrypted with a master key directly; they are
+still read, and ``evidence_rotate_keys`` moves them under their registration's key.
 
 The storage has no URL: evidence reaches people only through the audited evidence view.
 """
@@ -22,7 +28,7 @@ from django.utils.deconstruct import deconstructible
 
 
 class EvidenceUnreadable(Exception):
-    """A stored file that none of the configured keys can decrypt (or that was altered)."""
+    """A stored file that its key cannot decrypt (altered, or its key destroyed)."""
 
 
 @cache
@@ -35,10 +41,50 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
         raise ImproperlyConfigured(f"EVIDENCE_KEYS holds an invalid Fernet key: {error}") from None
 
 
+def _master_keys() -> tuple[str, ...]:
+    return tuple(settings.EVIDENCE_KEYS)
+
+
+def _master() -> MultiFernet:
+    return _fernet(_master_keys())
+
+
+def data_key_new() -> tuple[bytes, bytes]:
+    """A fresh data key, and the same key wrapped by the newest master key (what is kept)."""
+    key = Fernet.generate_key()
+    return key, _master().encrypt(key)
+
+
+def data_key_unwrap(wrapped: bytes) -> bytes:
+    try:
+        return _master().decrypt(bytes(wrapped))
+    except InvalidToken:
+        raise EvidenceUnreadable("the data key cannot be unwrapped with EVIDENCE_KEYS") from None
+
+
+def data_key_rewrap(wrapped: bytes) -> bytes | None:
+    """The data key wrapped by the newest master key; None when it already is."""
+    wrapped = bytes(wrapped)
+    if _decrypts_with(_master_keys()[0], wrapped):
+        return None
+    try:
+        return _master().rotate(wrapped)
+    except InvalidToken:
+        raise EvidenceUnreadable("the data key cannot be unwrapped with EVIDENCE_KEYS") from None
+
+
+class SealedContent(ContentFile):
+    """Evidence already encrypted with its registration's data key: the only content the
+    storage writes, so that nothing reaches the disk in the clear by mistake."""
+
+    @classmethod
+    def seal(cls, data: bytes, data_key: bytes) -> "SealedContent":
+        return cls(Fernet(data_key).encrypt(data))
+
+
 @deconstructible
 class EncryptedEvidenceStorage(FileSystemStorage):
-    def __init__(self, location=None, keys: tuple[str, ...] | None = None):
-        self._keys = keys
+    def __init__(self, location=None):
         super().__init__(
             location=location,
             base_url=None,
@@ -56,52 +102,45 @@ class EncryptedEvidenceStorage(FileSystemStorage):
     def location(self):
         return os.path.abspath(self.base_location)
 
-    def _cipher(self) -> MultiFernet:
-        return _fernet(tuple(self._keys or settings.EVIDENCE_KEYS))
-
     def _save(self, name, content):
-        content.seek(0)
-        token = self._cipher().encrypt(content.read())
-        return super()._save(name, ContentFile(token))
+        if not isinstance(content, SealedContent):
+            raise ValueError("evidence is written sealed with its registration's data key")
+        return super()._save(name, content)
 
     def _open(self, name, mode="rb"):
-        if "w" in mode or "a" in mode:
-            raise ValueError("evidence is written through save() only")
-        with super()._open(name, "rb") as handle:
-            token = handle.read()
+        raise ValueError("evidence is read with read_sealed(), under its data key")
+
+    def read_sealed(self, name: str, data_key: bytes | None) -> bytes:
+        """The decrypted bytes of ``name``: under ``data_key``, or for a file written
+        before data keys, under a master key. EvidenceUnreadable when neither opens it."""
+        token = Path(self.path(name)).read_bytes()
+        if data_key is not None:
+            try:
+                return Fernet(data_key).decrypt(token)
+            except InvalidToken:
+                pass
+        if not self.under_master_key(name, token):
+            raise EvidenceUnreadable(f"{name} cannot be decrypted with its key")
+        return _master().decrypt(token)
+
+    def under_master_key(self, name: str, token: bytes | None = None) -> bool:
+        """Whether ``name`` is one of the files written before data keys."""
+        token = Path(self.path(name)).read_bytes() if token is None else token
         try:
-            data = self._cipher().decrypt(token)
+            _master().decrypt(token)
         except InvalidToken:
-            raise EvidenceUnreadable(
-                f"{name} cannot be decrypted with the configured keys"
-            ) from None
-        return ContentFile(data, name=name)
-
-    def read(self, name: str) -> bytes:
-        with self.open(name) as handle:
-            return handle.read()
-
-    def rotate(self, name: str) -> bool:
-        """Re-encrypt one file with the newest key; False when it already was."""
-        path = Path(self.path(name))
-        token = path.read_bytes()
-        if _decrypts_with(self._primary_key(), token):
             return False
-        try:
-            rotated = self._cipher().rotate(token)
-        except InvalidToken:
-            raise EvidenceUnreadable(
-                f"{name} cannot be decrypted with the configured keys"
-            ) from None
-        temporary = path.with_name(path.name + ".rotating")
-        temporary.write_bytes(rotated)
+        return True
+
+    def reseal(self, name: str, data_key: bytes) -> None:
+        """Re-encrypt a file written under a master key with its registration's data key."""
+        path = Path(self.path(name))
+        data = _master().decrypt(path.read_bytes())
+        temporary = path.with_name(path.name + ".sealing")
+        temporary.write_bytes(Fernet(data_key).encrypt(data))
         temporary.chmod(0o600)
         # Atomic on POSIX: a reader sees the old file or the new one, never half of one.
         os.replace(temporary, path)
-        return True
-
-    def _primary_key(self) -> str:
-        return tuple(self._keys or settings.EVIDENCE_KEYS)[0]
 
     def url(self, name):
         raise ValueError("Biometric evidence has no URL; use the evidence view")

@@ -66,3 +66,11 @@ def sweep_stuck_jobs() -> int:
 @shared_task(name="verification.sweep_stranded_registrations", acks_late=True)
 def sweep_stranded_registrations() -> int:
     return len(services.registrations_stranded_sweep())
+
+
+@shared_task(name="verification.purge_evidence")
+def evidence_purge_run() -> dict:
+    """What retention.py says is due, purged (Celery beat, daily)."""
+    from verification.services.purge import evidence_purge
+
+    return evidence_purge().as_dict()

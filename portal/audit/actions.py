@@ -50,6 +50,7 @@ class Action(models.TextChoices):
     CONSENT_RECORDED = "verification.consent_recorded", _("Biometric consent recorded")
     CONSENT_WITHDRAWN = "verification.consent_withdrawn", _("Biometric consent withdrawn")
     EVIDENCE_STORED = "evidence.stored", _("Biometric evidence stored")
+    EVIDENCE_PURGED = "evidence.purged", _("Data deleted under the retention rules")
     VERIFICATION_QUEUED = "verification.queued", _("Verification queued")
     VERIFICATION_COMPLETED = "verification.completed", _("Verification completed")
     VERIFICATION_REQUEUED = "verification.requeued", _("Stuck verification queued again")

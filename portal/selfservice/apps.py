@@ -25,3 +25,8 @@ class SelfServiceConfig(AppConfig):
             DETAIL_SECTIONS.append(registration_section)
         # A new number under an ID, told to the other numbers under it.
         registration_changed.connect(on_registration_changed, dispatch_uid="selfservice.notices")
+        from portal.selfservice.selectors import disputed_registration_ids
+        from verification.holds import hold_register
+
+        # A registration under an open dispute keeps its evidence until the dispute ends.
+        hold_register("dispute", _("Open dispute"), disputed_registration_ids)

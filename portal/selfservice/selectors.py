@@ -1,6 +1,6 @@
 """What a signed-in subscriber may read: only what is registered under their own ID."""
 
-from django.db.models import Case, When
+from django.db.models import Case, Max, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -8,7 +8,7 @@ from portal.accounts.roles import Role
 from portal.selfservice.models import Dispute, NoticeDeferral, SubjectAccess
 from registrations import scoping
 from registrations.models import Registration, Subscriber
-from verification.models import Consent
+from verification.models import BiometricEvidence, Consent, VerificationJob
 
 SHOWN_STATUSES = tuple(
     status
@@ -64,6 +64,20 @@ def dispute_get(*, user, pk) -> Dispute:
     return dispute
 
 
+def disputed_registration_ids():
+    """The registrations under an open dispute: a legal hold on their evidence."""
+    return Dispute.objects.filter(status=Dispute.Status.OPEN).values_list(
+        "registration_id", flat=True
+    )
+
+
+def overdue_disputed_registration_ids(now):
+    """The registrations whose dispute is open past its deadline at ``now``."""
+    return Dispute.objects.filter(status=Dispute.Status.OPEN, due_at__lt=now).values_list(
+        "registration_id", flat=True
+    )
+
+
 def overdue_disputes_count(*, user) -> int:
     return (
         disputes_in_scope(user)
@@ -98,6 +112,27 @@ def registrations_with_consent(*, subscriber: Subscriber) -> set:
             "registration_id", flat=True
         )
     )
+
+
+def data_deleted(*, subscriber: Subscriber) -> dict:
+    """(registration id, retention class) -> when that data was deleted under its rule."""
+    files = (
+        BiometricEvidence.objects.filter(
+            registration__subscriber=subscriber, purged_at__isnull=False
+        )
+        .values_list("registration_id", "purge_rule")
+        .annotate(last=Max("purged_at"))
+    )
+    results = (
+        VerificationJob.objects.filter(
+            registration__subscriber=subscriber, result_purged_at__isnull=False
+        )
+        .values_list("registration_id")
+        .annotate(last=Max("result_purged_at"))
+    )
+    deleted = {(pk, rule): when for pk, rule, when in files.order_by()}
+    deleted.update({(pk, "engine_result"): when for pk, when in results.order_by()})
+    return deleted
 
 
 def consents_withdrawn(*, subscriber: Subscriber) -> dict:

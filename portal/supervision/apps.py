@@ -30,3 +30,8 @@ class SupervisionConfig(AppConfig):
         )
         # A spot check oversamples the operator x province strata holding open risk alerts.
         oversampling_source_register(strata_with_open_alerts)
+        from portal.supervision.selectors.notices import registration_ids_under_open_findings
+        from verification.holds import hold_register
+
+        # A registration named by a finding keeps its evidence until the notice is accepted.
+        hold_register("finding", _("Open finding or notice"), registration_ids_under_open_findings)

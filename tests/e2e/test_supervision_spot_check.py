@@ -6,13 +6,12 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 
 from portal.audit.models import AuditEvent
 from portal.supervision.models import SpotCheck, SpotCheckSample
 from registrations.models import Registration
 from tests.e2e.conftest import sign_in_through_the_pages
-from tests.factories import create_registration, store_stand_in_portrait
+from tests.factories import create_registration, sealed, store_stand_in_portrait
 from tests.portal.supervision.test_spot_check_pages import SECRET_NOTE, rejected_with_evidence
 from tests.verification.engine.makers import CLIP_PORTRAIT
 from verification.models import BiometricEvidence
@@ -27,7 +26,7 @@ def with_real_pictures(registration: Registration) -> Registration:
     """Its evidence replaced by a real JPEG (a face), so the browser can draw each one."""
     jpeg = Path(CLIP_PORTRAIT).read_bytes()
     for evidence in BiometricEvidence.objects.filter(registration=registration):
-        evidence.file.save("evidence", ContentFile(jpeg), save=False)
+        evidence.file.save("evidence", sealed(registration, jpeg), save=False)
         evidence.size = len(jpeg)
         evidence.save()
     return registration

@@ -44,6 +44,7 @@ from tests.verification.engine.makers import CLIP, CLIP_PORTRAIT, read_frames
 from verification import engine_runner, services
 from verification.engine import reasons
 from verification.models import BiometricEvidence, VerificationJob, ViewingGrant
+from verification.selectors import evidence_read
 
 pytestmark = pytest.mark.django_db
 
@@ -319,7 +320,7 @@ def test_oversized_clip(staff_client, draft, capsys, tmp_path):
         registration=draft, kind=BiometricEvidence.Kind.PORTRAIT
     ).latest("created_at")
     capture = job.evidence.get(kind=BiometricEvidence.Kind.CAPTURE)
-    portrait_bytes, capture_bytes = portrait.file.read(), capture.file.read()
+    portrait_bytes, capture_bytes = evidence_read(portrait), evidence_read(capture)
     arguments = {"challenge": job.challenge.actions, "schedule": job.challenge.schedule or None}
     worker = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", WORKER, json.dumps(arguments)],

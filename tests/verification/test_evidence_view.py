@@ -5,11 +5,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
-from tests.factories import create_registration, ready_for_capture, sign_in
+from tests.factories import create_registration, ready_for_capture, sealed, sign_in
 from verification.models import BiometricEvidence, ViewingGrant
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +28,7 @@ def store_evidence(
         size=len(data),
         sha256="0" * 64,
     )
-    evidence.file.save("evidence", ContentFile(data), save=False)
+    evidence.file.save("evidence", sealed(registration, data), save=False)
     evidence.save()
     return evidence
 

@@ -5,7 +5,6 @@ import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,8 +15,9 @@ from registrations.models import Registration
 from verification import engine_runner
 from verification.engine.media import IMAGE_KINDS, sniff
 from verification.errors import VerificationCode, VerificationError, portrait_message_for
-from verification.models import BiometricEvidence, ViewingGrant
+from verification.models import BiometricEvidence, EvidenceKey, ViewingGrant
 from verification.selectors import is_draft, outlet_suspended
+from verification.storage import SealedContent, data_key_new, data_key_unwrap
 
 CONTENT_TYPES = {
     "jpeg": "image/jpeg",
@@ -50,9 +50,26 @@ def evidence_store(
         frame_index=frame_index,
         created_by=actor,
     )
-    evidence.file.save("evidence", ContentFile(data), save=False)
+    sealed = SealedContent.seal(data, data_key_for(registration))
+    evidence.file.save("evidence", sealed, save=False)
     evidence.save()
     return evidence
+
+
+def data_key_for(registration) -> bytes:
+    """The registration's data key, made on its first file (and made anew if an earlier one
+    was destroyed with the files it opened). Locked: two first files share one key."""
+    key, wrapped = data_key_new()
+    found, created = EvidenceKey.objects.select_for_update().get_or_create(
+        registration_id=registration.pk, defaults={"wrapped": wrapped}
+    )
+    if created:
+        return key
+    if found.wrapped is None:
+        found.wrapped, found.destroyed_at, found.created_at = wrapped, None, timezone.now()
+        found.save(update_fields=["wrapped", "destroyed_at", "created_at"])
+        return key
+    return data_key_unwrap(found.wrapped)
 
 
 def _check_portrait(data: bytes) -> str:

@@ -112,6 +112,8 @@ def evidence_view(request: HttpRequest, grant_pk, pk) -> HttpResponse:
         _grant, evidence = selectors.evidence_under_grant(
             user=request.user, grant_pk=grant_pk, pk=pk
         )
+        if evidence.purged_at:
+            return _refused(request, evidence.purge_note, status=410, title=_("Evidence deleted"))
         data = selectors.evidence_read(evidence)
     except VerificationError as refused:
         return _refused(request, refused.message, status=refused.status)

@@ -116,12 +116,18 @@ def numbers(request):
     disputes = selectors.my_disputes(subscriber=request.subscriber)
     withdrawn = selectors.consents_withdrawn(subscriber=request.subscriber)
     consents = selectors.registrations_with_consent(subscriber=request.subscriber)
+    deleted = selectors.data_deleted(subscriber=request.subscriber)
     rows = [
         (
             registration,
             selectors.last_four(registration.msisdn),
             disputes.get(registration.pk),
-            retention_of(registration, withdrawn_at=withdrawn.get(registration.pk)),
+            [
+                (data_class, until, deleted.get((registration.pk, data_class.code)))
+                for data_class, until in retention_of(
+                    registration, withdrawn_at=withdrawn.get(registration.pk)
+                )
+            ],
             registration.pk in consents,
         )
         for registration in registrations

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.supervision.risk import bursts, captures, hours, identities, overrides, rates, stuck
+from portal.supervision.risk import (
+    bursts,
+    captures,
+    disputes,
+    hours,
+    identities,
+    overrides,
+    rates,
+    stuck,
+)
 from portal.supervision.risk.base import SubjectKind
 
 
@@ -22,6 +31,7 @@ class Signal(models.TextChoices):
     NEAR_THRESHOLD_SHARE = "near_threshold_share", _("Matches just under the pass threshold")
     ID_SPREAD = "id_spread", _("One ID at several outlets or operators")
     STUCK = "stuck", _("Registrations stuck before a decision")
+    OVERDUE_DISPUTES = "overdue_disputes", _("Subscribers' disputes past their deadline")
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,18 @@ SIGNALS: tuple[SignalSpec, ...] = (
         _("none"),
         stuck.stuck,
     ),
+    SignalSpec(
+        Signal.OVERDUE_DISPUTES,
+        (SubjectKind.OUTLET, SubjectKind.STAFF),
+        _(
+            'subscribers\' "not mine" disputes still open past their deadline '
+            "(SELFSERVICE_DISPUTE_DAYS, 15 days), per outlet of the disputed registration (per "
+            "creating account for the online channel)"
+        ),
+        _("one or more; score 2 + log10(count)"),
+        _("none"),
+        disputes.overdue_disputes,
+    ),
 )
 
 BY_SIGNAL = {spec.signal: spec for spec in SIGNALS}
@@ -198,6 +220,7 @@ DETAIL_LABELS = {
     "outlets": _("Outlets"),
     "operators": _("Operators"),
     "registrations": _("Registrations"),
+    "overdue": _("Disputes past their deadline"),
     "days": _("Days"),
     "provinces": _("Provinces"),
     "stuck": _("Registrations stuck"),

@@ -22,6 +22,15 @@ from registrations import scoping
 from registrations.models import Outlet, Registration
 
 
+def registration_ids_under_open_findings():
+    """The registrations a finding names, until its notice is accepted (or while it has
+    none): a legal hold on their evidence."""
+    links = Finding.registrations.through.objects.exclude(
+        finding__notice__status=Notice.Status.ACCEPTED
+    )
+    return links.values_list("registration_id", flat=True)
+
+
 def findings_in_scope(user) -> QuerySet[Finding]:
     findings = Finding.objects.select_related("operator", "province", "recorded_by")
     if sees_nation(user):

@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from portal.accounts.roles import Role
 from portal.accounts.services import user_create
-from portal.supervision.risk import bursts, captures, hours, identities, overrides, rates, stuck
+from portal.supervision.risk import (
+    bursts,
+    captures,
+    disputes,
+    hours,
+    identities,
+    overrides,
+    rates,
+    stuck,
+)
 from portal.supervision.risk.base import RiskConfig, SubjectKind
 from portal.supervision.risk.registry import SIGNALS, evaluate_all
 from registrations import rules
@@ -446,6 +455,34 @@ def test_registrations_stuck_before_a_decision_are_flagged_per_outlet(peers):
     assert subjects(hits) == {("stuck", "outlet", outlet.pk)}
     assert set(hits[0].registration_ids) == {r.pk for r in stuck_rows}
     assert hits[0].detail["stuck"] == 2
+
+
+def test_disputes_past_their_deadline_are_flagged_per_outlet(peers):
+    from portal.selfservice.models import Dispute
+
+    (outlet, staff), (other_outlet, other_staff), _ = peers
+    now = timezone.now()
+    overdue = craft(outlet, 2, by=staff, at=now - timedelta(days=20))
+    in_time = craft(other_outlet, 1, by=other_staff, at=now - timedelta(days=20))
+    answered = craft(other_outlet, 1, by=other_staff, at=now - timedelta(days=40))
+    for registration, due, status in [
+        (overdue[0], now - timedelta(days=2), Dispute.Status.OPEN),
+        (overdue[1], now - timedelta(hours=1), Dispute.Status.OPEN),
+        (in_time[0], now + timedelta(days=3), Dispute.Status.OPEN),
+        (answered[0], now - timedelta(days=9), Dispute.Status.ANSWERED),
+    ]:
+        Dispute.objects.create(
+            registration=registration, subscriber=registration.subscriber, reason="not_mine",
+            contact_msisdn="13900139000", opened_at=due - timedelta(days=15), due_at=due,
+            status=status,
+        )  # fmt: skip
+
+    hits = disputes.overdue_disputes(kind="outlet", now=now, config=CONFIG)
+
+    assert subjects(hits) == {("overdue_disputes", "outlet", outlet.pk)}
+    assert set(hits[0].registration_ids) == {r.pk for r in overdue}
+    assert hits[0].detail["overdue"] == 2
+    assert disputes.overdue_disputes(kind="staff", now=now, config=CONFIG) == [], "no online"
 
 
 # -- all together --------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ the verdict, the report, scope and bad input."""
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
@@ -12,7 +11,7 @@ from portal.supervision.models import SpotCheck, SpotCheckSample
 from portal.supervision.selectors.spot_checks import Population
 from portal.supervision.services import spot_checks as services
 from registrations.models import Registration
-from tests.factories import create_registration, sign_in, store_stand_in_portrait
+from tests.factories import create_registration, sealed, sign_in, store_stand_in_portrait
 from verification.errors import message_for
 from verification.models import BiometricEvidence, Challenge, VerificationJob
 
@@ -58,7 +57,7 @@ def rejected_with_evidence(users, outlet) -> Registration:
         sha256="1" * 64,
         frame_index=3,
     )
-    frame.file.save("evidence", ContentFile(b"\xff\xd8\xff\xd9"), save=False)
+    frame.file.save("evidence", sealed(registration, b"\xff\xd8\xff\xd9"), save=False)
     frame.save()
     return Registration.objects.get(pk=registration.pk)
 
