@@ -18,11 +18,18 @@ from portal.supervision.services import alerts as services
 PAGE_SIZE = 50
 
 
+# Past this many alerts the list says "more than" and counts no further.
+COUNT_CAP = 1000
+
+
 @permission_required(Perm.MANAGE_RISK_ALERTS)
 def risk_alert_list(request):
     form = AlertFilterForm(request.GET or None, user=request.user)
     alerts = selectors.alert_list(user=request.user, filters=form.filters())
-    context = {"form": form, **paginate(request, alerts, per_page=PAGE_SIZE)}
+    context = {
+        "form": form,
+        **paginate(request, alerts, per_page=PAGE_SIZE, count_cap=COUNT_CAP),
+    }
     return render(request, "supervision/risk_list.html", context)
 
 

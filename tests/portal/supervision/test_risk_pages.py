@@ -34,6 +34,21 @@ def test_an_inspector_sees_the_alerts_ranked_by_score(client, users, alerts):
     assert "Failure rate above peers" in page.content.decode()
 
 
+def test_past_its_cap_the_list_says_more_than_and_still_ranks(client, users, alerts, monkeypatch):
+    from portal.supervision.views import risk
+
+    sign_in(client, users["inspector"])
+    monkeypatch.setattr(risk, "COUNT_CAP", 1)
+    page = client.get("/supervision/risk/")
+    assert "More than 1 alerts" in page.content.decode()
+    assert list(page.context["page_obj"]) == [alerts["bj"]], "the top of the ranking"
+
+    monkeypatch.setattr(risk, "COUNT_CAP", 2)
+    page = client.get("/supervision/risk/")
+    assert "2 alerts, the highest score first." in page.content.decode()
+    assert not page.context["page_obj"].paginator.capped
+
+
 def test_inspector_gd_sees_only_guangdong_and_gets_a_404_for_beijing(client, users, alerts):
     sign_in(client, users["inspector_gd"])
 
