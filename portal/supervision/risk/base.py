@@ -1,13 +1,14 @@
 """What every risk signal shares: its settings, the subject it is about, what it returns, and
 the test of a rate against the peer group (same operator and province)."""
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from portal.supervision.risk import stats
@@ -204,3 +205,38 @@ def unit_filter(kind: str, unit: UnitCount, prefix: str = "") -> dict:
         f"{prefix}operator_id": unit.operator_id,
         f"{prefix}province_id": unit.province_id,
     }
+
+
+def counted_per_unit(
+    rows: QuerySet,
+    *,
+    kind: str,
+    signal: str,
+    config: RiskConfig,
+    detail: Callable[[int, QuerySet], dict],
+) -> list[Hit]:
+    """One hit per unit holding any of ``rows`` (registrations): per outlet, or per creating
+    account for the online channel, within its operator and province; scored 2 + log10 of
+    its count. ``detail(count, its_rows)`` gives the figures shown with it."""
+    if kind == SubjectKind.OUTLET:
+        rows, unit = rows.filter(outlet__isnull=False), "outlet_id"
+    else:
+        rows, unit = rows.filter(outlet__isnull=True), "created_by_id"
+    groups = rows.values(unit, "operator_id", "province_id").annotate(count=Count("pk"))
+    hits = []
+    for row in groups.order_by():
+        mine = rows.filter(
+            **{unit: row[unit]}, operator_id=row["operator_id"], province_id=row["province_id"]
+        )
+        hits.append(
+            Hit(
+                signal=signal,
+                subject=Subject(kind, row[unit], row["operator_id"], row["province_id"]),
+                score=round(2.0 + math.log10(row["count"]), 3),
+                detail=detail(row["count"], mine),
+                registration_ids=list(
+                    mine.values_list("pk", flat=True)[: config.max_registrations]
+                ),
+            )
+        )
+    return hits
