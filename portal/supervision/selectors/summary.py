@@ -21,8 +21,11 @@ from portal.accounts.scoping import get_in_scope_or_404, sees_nation
 from portal.supervision.models.rollups import (
     HISTOGRAM_FIELDS,
     DecisionDayRollup,
+    DecisionPlaceRollup,
     EvidenceViewRollup,
+    ReasonPlaceRollup,
     ReasonRollup,
+    StatusPlaceRollup,
     StatusRollup,
 )
 from portal.supervision.selectors.rollups import histogram_quantile, rollup_rows, scope_filter
@@ -154,7 +157,18 @@ def _where(filters: SummaryFilters, *, staff=True, outlet=True) -> dict:
     return where
 
 
-def _rows(model, user, filters: SummaryFilters, period: Period, **exclude_dims):
+# The rollup read for each finer one when neither an outlet nor a member of staff matters.
+_PLACE_ROLLUP = {
+    StatusRollup: StatusPlaceRollup,
+    DecisionDayRollup: DecisionPlaceRollup,
+    ReasonRollup: ReasonPlaceRollup,
+}
+_UNIT_DIMENSIONS = {"outlet_id", "staff_id"}
+
+
+def _rows(model, user, filters: SummaryFilters, period: Period, *, dimensions=(), **exclude_dims):
+    if not filters.outlet and not filters.staff and not _UNIT_DIMENSIONS & set(dimensions):
+        model = _PLACE_ROLLUP.get(model, model)
     return rollup_rows(model, user=user, first=period.first, last=period.last,
                        **_where(filters, **exclude_dims))  # fmt: skip
 
@@ -246,9 +260,10 @@ def _breakdowns(user, filters: SummaryFilters, *dimensions: str) -> dict[str, di
     """Registrations (by status) and decisions per value of each of ``dimensions``, from one
     scan of each rollup grouped by all of them at once (operators × provinces are few)."""
     period = filters.period
-    statuses = _rows(StatusRollup, user, filters, period).values(*dimensions, "status")
-    decisions = _rows(DecisionDayRollup, user, filters, period).values(*dimensions)
-    statuses = list(statuses.annotate(total=Sum("n")).order_by())
+    statuses = _rows(StatusRollup, user, filters, period, dimensions=dimensions)
+    decisions = _rows(DecisionDayRollup, user, filters, period, dimensions=dimensions)
+    statuses = list(statuses.values(*dimensions, "status").annotate(total=Sum("n")).order_by())
+    decisions = decisions.values(*dimensions)
     decisions = list(decisions.annotate(**_BREAKDOWN_SUMS).order_by())
     return {dimension: _groups(statuses, decisions, dimension) for dimension in dimensions}
 

@@ -28,11 +28,15 @@ from portal.audit.services import audit_record
 from portal.supervision.models.rollups import (
     HISTOGRAM_BUCKETS,
     HISTOGRAM_FIELDS,
+    PLACE_ROLLUPS,
     ROLLUP_MODELS,
     DecisionDayRollup,
+    DecisionPlaceRollup,
     DecisionRollup,
     EvidenceViewRollup,
+    ReasonPlaceRollup,
     ReasonRollup,
+    StatusPlaceRollup,
     StatusRollup,
 )
 from registrations import rules
@@ -249,6 +253,13 @@ def _negated(counts: dict) -> dict:
     return {name: -value for name, value in counts.items()}
 
 
+def _bump_with_place(model, place_model, key: dict, counts: dict) -> None:
+    """Add ``counts`` to ``model``'s row of ``key`` and to its place rollup's row (the same
+    key without the outlet and the member of staff)."""
+    _bump(model, key, counts)
+    _bump(place_model, {name: key[name] for name in _key_fields(place_model)}, counts)
+
+
 # The receivers (connected in portal.supervision.apps)
 
 
@@ -256,8 +267,10 @@ def rollups_registration_changed(*, registration: Registration, before, after) -
     """Move the counts of one change of status (or of a creation, ``before`` None); runs
     inside the change's transaction, so the counts commit or roll back with it."""
     if before is not None:
-        _bump(StatusRollup, status_key(registration, before), {"n": -1})
-    _bump(StatusRollup, status_key(registration, after), {"n": 1})
+        _bump_with_place(
+            StatusRollup, StatusPlaceRollup, status_key(registration, before), {"n": -1}
+        )
+    _bump_with_place(StatusRollup, StatusPlaceRollup, status_key(registration, after), {"n": 1})
     if after in DECIDED and before not in DECIDED:
         fact = decision_fact(
             registration, subscriber=registration.subscriber, attempts=_attempts_of(registration)
@@ -265,9 +278,16 @@ def rollups_registration_changed(*, registration: Registration, before, after) -
         if fact is not None:
             counts = _decision_counts(fact)
             _bump(DecisionRollup, fact.key, counts)
-            _bump(DecisionDayRollup, _day_key(fact.key), _day_counts(fact.key, counts))
+            _bump_with_place(
+                DecisionDayRollup,
+                DecisionPlaceRollup,
+                _day_key(fact.key),
+                _day_counts(fact.key, counts),
+            )
             for reason in fact.reasons:
-                _bump(ReasonRollup, _reason_key(fact, reason), {"n": 1})
+                _bump_with_place(
+                    ReasonRollup, ReasonPlaceRollup, _reason_key(fact, reason), {"n": 1}
+                )
 
 
 def rollups_evidence_viewed(*, grant: ViewingGrant) -> None:
@@ -437,7 +457,25 @@ def rollups_rebuild(*, actor=None) -> dict[str, int]:
     for model, rows in _recount().items():
         model.objects.bulk_create(rows, batch_size=_REBUILD_CHUNK)
         written[model._meta.model_name] = len(rows)
+    for place_model, finer, columns in PLACE_ROLLUPS:
+        written[place_model._meta.model_name] = place_rollup_sum(place_model, finer, columns)
     return written
+
+
+def place_rollup_sum(place_model, finer, columns: tuple[str, ...]) -> int:
+    """Fill ``place_model`` (empty) with the sums of ``finer`` over what it leaves out, in
+    one INSERT ... SELECT ... GROUP BY; returns the rows written."""
+    quote = connection.ops.quote_name
+    keys = ", ".join(quote(name) for name in _key_fields(place_model))
+    sums = ", ".join(f"SUM({quote(name)})" for name in columns)
+    names = ", ".join(quote(name) for name in columns)
+    sql = (
+        f"INSERT INTO {quote(place_model._meta.db_table)} ({keys}, {names}) "  # noqa: S608
+        f"SELECT {keys}, {sums} FROM {quote(finer._meta.db_table)} GROUP BY {keys}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.rowcount
 
 
 # Signal receivers, connected by portal.supervision.apps.SupervisionConfig.ready

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Sum
 
 from portal.accounts.roles import Role
 from portal.accounts.services import user_create
@@ -169,6 +170,40 @@ def test_after_a_random_mix_of_transitions_the_incremental_rollups_equal_a_rebui
 
     rollups_rebuild(actor=None)
     assert snapshot() == incremental
+
+
+def test_the_place_rollups_are_the_finer_ones_summed_and_the_migration_fills_them(users, outlets):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from portal.supervision.models.rollups import PLACE_ROLLUPS
+
+    world = World(users, outlets, 4)
+    for number in range(12):
+        world.walk(*world.create(number))
+    for place, finer, columns in PLACE_ROLLUPS:
+        keys = list(place._meta.constraints[0].fields)
+        summed = {
+            tuple(row[k] for k in keys): tuple(row[c] for c in columns)
+            for row in finer.objects.values(*keys)
+            .annotate(**{c: Sum(c) for c in columns})
+            .order_by()
+        }
+        assert summed, f"{finer.__name__} has rows"
+        kept = {tuple(r[k] for k in keys): tuple(r[c] for c in columns)
+                for r in place.objects.values(*keys, *columns)}  # fmt: skip
+        assert {k: v for k, v in kept.items() if any(v)} == {
+            k: v for k, v in summed.items() if any(v)
+        }, place.__name__
+
+    incremental = snapshot()
+    for place, _, _ in PLACE_ROLLUPS:
+        place.objects.all().delete()
+    migration = importlib.import_module("portal.supervision.migrations.0010_place_rollups")
+    with connection.schema_editor() as editor:
+        migration.fill(django_apps, editor)
+    assert snapshot() == incremental, "a database with the finer rollups only gets the same"
 
 
 def test_the_rebuild_replaces_wrong_counts_and_is_audited(users, outlet_gd, outlets):
