@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from registrations.models import Registration
+
 DECISION = "decision"
 NUMBER_ENDED = "number_ended"
 
@@ -109,7 +111,7 @@ def number_ended_at(registration) -> datetime | None:
     """When the registration stopped holding its number: cancelled, or rejected."""
     if registration.cancelled_at:
         return registration.cancelled_at
-    if registration.status == "rejected":
+    if registration.status == Registration.Status.REJECTED:
         return registration.decided_at
     return None
 

@@ -1,6 +1,6 @@
 """What a signed-in subscriber may read: only what is registered under their own ID."""
 
-from django.db.models import Case, Max, When
+from django.db.models import Case, Max, Q, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -64,6 +64,11 @@ def dispute_get(*, user, pk) -> Dispute:
     return dispute
 
 
+def overdue(now=None) -> Q:
+    """Disputes still open past their deadline (at ``now``, by default now)."""
+    return Q(status=Dispute.Status.OPEN, due_at__lt=now or timezone.now())
+
+
 def disputed_registration_ids():
     """The registrations under an open dispute: a legal hold on their evidence."""
     return Dispute.objects.filter(status=Dispute.Status.OPEN).values_list(
@@ -73,17 +78,11 @@ def disputed_registration_ids():
 
 def overdue_disputed_registration_ids(now):
     """The registrations whose dispute is open past its deadline at ``now``."""
-    return Dispute.objects.filter(status=Dispute.Status.OPEN, due_at__lt=now).values_list(
-        "registration_id", flat=True
-    )
+    return Dispute.objects.filter(overdue(now)).values_list("registration_id", flat=True)
 
 
 def overdue_disputes_count(*, user) -> int:
-    return (
-        disputes_in_scope(user)
-        .filter(status=Dispute.Status.OPEN, due_at__lt=timezone.now())
-        .count()
-    )
+    return disputes_in_scope(user).filter(overdue()).count()
 
 
 def who_looked(*, subscriber: Subscriber, limit: int = 200) -> list[tuple]:
@@ -149,9 +148,7 @@ def overdue_disputes_for_ministry(*, user):
     the longest overdue first."""
     return (
         Dispute.objects.filter(
-            status=Dispute.Status.OPEN,
-            due_at__lt=timezone.now(),
-            registration__province__in=scoping.provinces_in_scope(user),
+            overdue(), registration__province__in=scoping.provinces_in_scope(user)
         )
         .select_related("registration", "registration__operator", "registration__outlet")
         .order_by("due_at")

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -56,7 +56,6 @@ class PendingSignIn:
     picked: str = ""
     decoy_tries: int = 0
     id_key: str = ""  # the ID's rate-limit key (part of its blind index, not the number)
-    extra: dict = field(default_factory=dict)
 
     def as_session(self) -> dict:
         return asdict(self)
