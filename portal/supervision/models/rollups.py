@@ -200,13 +200,21 @@ class EvidenceViewRollup(models.Model):
 # registrations as at one. Each is the exact sum of its finer rollup (a test checks it).
 
 
-class StatusPlaceRollup(models.Model):
-    """StatusRollup summed over outlets and staff."""
+class Place(models.Model):
+    """Where and when a place rollup counts: the key without the outlet and the staff."""
 
     day = models.DateField()
     operator_id = models.IntegerField()
     province_code = models.CharField(max_length=6)
     channel = models.CharField(max_length=10)
+
+    class Meta:
+        abstract = True
+
+
+class StatusPlaceRollup(Place):
+    """StatusRollup summed over outlets and staff."""
+
     status = models.CharField(max_length=16)
     n = models.IntegerField(default=0)
 
@@ -226,13 +234,9 @@ class StatusPlaceRollup(models.Model):
         return f"{self.day} {self.status}: {self.n}"
 
 
-class DecisionPlaceRollup(DecisionCounts):
+class DecisionPlaceRollup(Place, DecisionCounts):
     """DecisionDayRollup summed over outlets and staff."""
 
-    day = models.DateField()
-    operator_id = models.IntegerField()
-    province_code = models.CharField(max_length=6)
-    channel = models.CharField(max_length=10)
     outcome = models.CharField(max_length=16)
     reviewed = models.IntegerField(default=0, help_text="Decided by a reviewer")
     retaken = models.IntegerField(default=0, help_text="Decided after more than one attempt")
@@ -254,13 +258,9 @@ class DecisionPlaceRollup(DecisionCounts):
         return f"{self.day} {self.outcome}: {self.n}"
 
 
-class ReasonPlaceRollup(models.Model):
+class ReasonPlaceRollup(Place):
     """ReasonRollup summed over outlets."""
 
-    day = models.DateField()
-    operator_id = models.IntegerField()
-    province_code = models.CharField(max_length=6)
-    channel = models.CharField(max_length=10)
     outcome = models.CharField(max_length=16)
     reason = models.CharField(max_length=40)
     n = models.IntegerField(default=0)
@@ -291,6 +291,8 @@ PLACE_ROLLUPS = (
     ),
     (ReasonPlaceRollup, ReasonRollup, ("n",)),
 )
+# The place rollup of each finer one.
+PLACE_OF = {finer: place for place, finer, _ in PLACE_ROLLUPS}
 
 ROLLUP_MODELS = (
     StatusRollup,

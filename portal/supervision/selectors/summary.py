@@ -20,12 +20,10 @@ from portal.accounts.roles import Role, role_of
 from portal.accounts.scoping import get_in_scope_or_404, sees_nation
 from portal.supervision.models.rollups import (
     HISTOGRAM_FIELDS,
+    PLACE_OF,
     DecisionDayRollup,
-    DecisionPlaceRollup,
     EvidenceViewRollup,
-    ReasonPlaceRollup,
     ReasonRollup,
-    StatusPlaceRollup,
     StatusRollup,
 )
 from portal.supervision.selectors.rollups import histogram_quantile, rollup_rows, scope_filter
@@ -157,18 +155,13 @@ def _where(filters: SummaryFilters, *, staff=True, outlet=True) -> dict:
     return where
 
 
-# The rollup read for each finer one when neither an outlet nor a member of staff matters.
-_PLACE_ROLLUP = {
-    StatusRollup: StatusPlaceRollup,
-    DecisionDayRollup: DecisionPlaceRollup,
-    ReasonRollup: ReasonPlaceRollup,
-}
+# The place rollups (PLACE_OF) are read instead of the finer ones unless one of these matters.
 _UNIT_DIMENSIONS = {"outlet_id", "staff_id"}
 
 
 def _rows(model, user, filters: SummaryFilters, period: Period, *, dimensions=(), **exclude_dims):
     if not filters.outlet and not filters.staff and not _UNIT_DIMENSIONS & set(dimensions):
-        model = _PLACE_ROLLUP.get(model, model)
+        model = PLACE_OF.get(model, model)
     return rollup_rows(model, user=user, first=period.first, last=period.last,
                        **_where(filters, **exclude_dims))  # fmt: skip
 

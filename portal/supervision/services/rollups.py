@@ -28,15 +28,13 @@ from portal.audit.services import audit_record
 from portal.supervision.models.rollups import (
     HISTOGRAM_BUCKETS,
     HISTOGRAM_FIELDS,
+    PLACE_OF,
     PLACE_ROLLUPS,
     ROLLUP_MODELS,
     DecisionDayRollup,
-    DecisionPlaceRollup,
     DecisionRollup,
     EvidenceViewRollup,
-    ReasonPlaceRollup,
     ReasonRollup,
-    StatusPlaceRollup,
     StatusRollup,
 )
 from registrations import rules
@@ -253,11 +251,12 @@ def _negated(counts: dict) -> dict:
     return {name: -value for name, value in counts.items()}
 
 
-def _bump_with_place(model, place_model, key: dict, counts: dict) -> None:
+def _bump_with_place(model, key: dict, counts: dict) -> None:
     """Add ``counts`` to ``model``'s row of ``key`` and to its place rollup's row (the same
     key without the outlet and the member of staff)."""
+    place = PLACE_OF[model]
     _bump(model, key, counts)
-    _bump(place_model, {name: key[name] for name in _key_fields(place_model)}, counts)
+    _bump(place, {name: key[name] for name in _key_fields(place)}, counts)
 
 
 # The receivers (connected in portal.supervision.apps)
@@ -267,10 +266,8 @@ def rollups_registration_changed(*, registration: Registration, before, after) -
     """Move the counts of one change of status (or of a creation, ``before`` None); runs
     inside the change's transaction, so the counts commit or roll back with it."""
     if before is not None:
-        _bump_with_place(
-            StatusRollup, StatusPlaceRollup, status_key(registration, before), {"n": -1}
-        )
-    _bump_with_place(StatusRollup, StatusPlaceRollup, status_key(registration, after), {"n": 1})
+        _bump_with_place(StatusRollup, status_key(registration, before), {"n": -1})
+    _bump_with_place(StatusRollup, status_key(registration, after), {"n": 1})
     if after in DECIDED and before not in DECIDED:
         fact = decision_fact(
             registration, subscriber=registration.subscriber, attempts=_attempts_of(registration)
@@ -278,16 +275,9 @@ def rollups_registration_changed(*, registration: Registration, before, after) -
         if fact is not None:
             counts = _decision_counts(fact)
             _bump(DecisionRollup, fact.key, counts)
-            _bump_with_place(
-                DecisionDayRollup,
-                DecisionPlaceRollup,
-                _day_key(fact.key),
-                _day_counts(fact.key, counts),
-            )
+            _bump_with_place(DecisionDayRollup, _day_key(fact.key), _day_counts(fact.key, counts))
             for reason in fact.reasons:
-                _bump_with_place(
-                    ReasonRollup, ReasonPlaceRollup, _reason_key(fact, reason), {"n": 1}
-                )
+                _bump_with_place(ReasonRollup, _reason_key(fact, reason), {"n": 1})
 
 
 def rollups_evidence_viewed(*, grant: ViewingGrant) -> None:
