@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -136,12 +137,21 @@ class Subscriber(models.Model):
     ID_NUMBER_PURPOSE = "registrations.subscriber.id_number"
 
     id_type = models.CharField(max_length=20, choices=IdType.choices)
-    id_number = EncryptedTextField(context=ID_NUMBER_PURPOSE)
-    id_number_index = BlindIndexField(source="id_number", purpose=ID_NUMBER_PURPOSE)
-    full_name = EncryptedTextField(context="registrations.subscriber.full_name")
+    # Both None once the registration record's retention ends (``anonymised_at``): the
+    # row stays, so the counts, the history and "who looked" of its registrations stay whole.
+    id_number = EncryptedTextField(context=ID_NUMBER_PURPOSE, null=True)
+    id_number_index = BlindIndexField(source="id_number", purpose=ID_NUMBER_PURPOSE, null=True)
+    full_name = EncryptedTextField(context="registrations.subscriber.full_name", null=True)
     birth_date = models.DateField()
+    # Read from a resident ID number when the row is saved and kept apart from it, so that
+    # the rollups and fairness figures can count it without unsealing the number, and still
+    # after the number is deleted. Empty for other documents.
+    sex = models.CharField(max_length=8, choices=SEX_LABELS.items(), blank=True, db_default="")
     id_expiry = models.DateField(null=True, blank=True, help_text="Empty for a long-term ID")
     created_at = models.DateTimeField(auto_now_add=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the ID number and the name were deleted"
+    )
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -156,13 +166,38 @@ class Subscriber(models.Model):
         return f"{self.get_id_type_display()} {self.masked_id_number}"
 
     def save(self, *args, **kwargs) -> None:
+        if self.id_number is not None:
+            self._check_id_number()
+            self.sex = self._sex_from_id()
+        super().save(*args, **kwargs)
+
+    def _sex_from_id(self) -> str:
+        """ "male" or "female" from a resident ID number's 17th digit; "" for other documents."""
+        if not self.birth_date_from_id:
+            return ""
+        return rules.sex_from_resident_id(self.id_number) or ""
+
+    def _check_id_number(self) -> None:
         # The database cannot check a sealed number's format any more (it was a check
         # constraint): every save does. The services check far more before they get here.
         if self.id_type == self.IdType.RESIDENT_ID and not _RESIDENT_ID_RE.fullmatch(
             self.id_number
         ):
             raise RegistrationError(Code.INVALID_ID_NUMBER, field="id_number")
-        super().save(*args, **kwargs)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    @property
+    def anonymised_note(self) -> str:
+        """ "Deleted on DATE under rule X" (the registration record's), as evidence says it."""
+        if not self.anonymised_at:
+            return ""
+        return _("Deleted on %(date)s under the rule “%(rule)s”.") % {
+            "date": timezone.localdate(self.anonymised_at).isoformat(),
+            "rule": _("Registration record"),
+        }
 
     @staticmethod
     def id_number_index_for(id_number: str) -> str:
@@ -170,22 +205,13 @@ class Subscriber(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
+        """Empty once the number is deleted (pages say so with ``_anonymised.html``)."""
+        return mask_id_number(self.id_number) if self.id_number else ""
 
     @property
     def birth_date_from_id(self) -> bool:
         """A resident ID number holds the date of birth (and the sex): nobody typed them."""
         return self.id_type == self.IdType.RESIDENT_ID
-
-    @property
-    def sex(self) -> str | None:
-        """ "male" or "female", read from a resident ID number; None for other documents."""
-        if not self.birth_date_from_id:
-            return None
-        return rules.sex_from_resident_id(self.id_number)
-
-    def get_sex_display(self) -> str:
-        return SEX_LABELS.get(self.sex, "")
 
 
 class RegistrationPolicy(models.Model):

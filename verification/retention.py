@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from registrations.models import Registration
@@ -108,12 +109,26 @@ def kept_until(data_class: DataClass, *, decided_at: datetime | None, ended_at: 
 
 
 def number_ended_at(registration) -> datetime | None:
-    """When the registration stopped holding its number: cancelled, or rejected."""
+    """When the registration stopped holding its number: cancelled, rejected, or discarded
+    as a draft (nothing changes a discarded draft after, so its last change is the discard)."""
     if registration.cancelled_at:
         return registration.cancelled_at
     if registration.status == Registration.Status.REJECTED:
         return registration.decided_at
+    if registration.status == Registration.Status.DISCARDED:
+        return registration.updated_at
     return None
+
+
+def number_ended_by(cutoff: datetime) -> Q:
+    """The registrations whose number ended (as ``number_ended_at`` says) at ``cutoff`` or
+    before, as a filter."""
+    status = Registration.Status
+    return (
+        Q(cancelled_at__lte=cutoff)
+        | Q(status=status.REJECTED, decided_at__lte=cutoff)
+        | Q(status=status.DISCARDED, updated_at__lte=cutoff)
+    )
 
 
 def retention_of(registration, *, withdrawn_at=None) -> list[tuple[DataClass, datetime | None]]:

@@ -73,14 +73,14 @@ _FULL_NAME_FIELD = Subscriber._meta.get_field("full_name")
 
 def _subscriber_copy_text(row: tuple) -> str:
     """A subscriber's COPY line after its id (_SUBSCRIBER_COPY_FIELDS order)."""
-    id_type, id_number, full_name, birth_date, id_expiry, created_at = row
+    id_type, id_number, full_name, birth_date, id_expiry, created_at, sex = row
     expiry = _NULL if id_expiry is None else id_expiry
     sealed_number = _ID_NUMBER_FIELD.get_prep_value(id_number)
     sealed_name = _FULL_NAME_FIELD.get_prep_value(full_name)
     index = Subscriber.id_number_index_for(id_number)
     return (
         f"{id_type}\t{sealed_number}\t{sealed_name}\t{birth_date}\t{expiry}\t{created_at}"
-        f"\t{index}\n"
+        f"\t{sex}\t{index}\n"
     )
 
 

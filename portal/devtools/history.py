@@ -196,7 +196,9 @@ def _build_world(
 
 # --- Row generation ---------------------------------------------------------------------------
 
-SUBSCRIBER_FIELDS = ("id_type", "id_number", "full_name", "birth_date", "id_expiry", "created_at")
+SUBSCRIBER_FIELDS = (
+    "id_type", "id_number", "full_name", "birth_date", "id_expiry", "created_at", "sex",
+)  # fmt: skip
 REGISTRATION_FIELDS = (
     "id", "subscriber", "operator", "outlet", "channel", "province", "msisdn", "iccid", "status",
     "created_by", "decided_by", "decision_reasons", "decision_note", "created_at", "updated_at",
@@ -253,7 +255,15 @@ def generate_group(group: int, world: _World) -> tuple[list[tuple], list[tuple]]
             first_created = created if first_created is None else min(first_created, created)
             index += 1
         subscribers.append(
-            (_RESIDENT_ID, id_number, surname + given, birth_date, expiry, first_created)
+            (
+                _RESIDENT_ID,
+                id_number,
+                surname + given,
+                birth_date,
+                expiry,
+                first_created,
+                "male" if male else "female",
+            )  # fmt: skip
         )
     return subscribers, registrations
 

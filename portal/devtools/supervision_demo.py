@@ -200,7 +200,7 @@ def _first_created_again(batch: _Batch) -> None:
         created = row[_CREATED]
         first[row[_SUB]] = min(first.get(row[_SUB], created), created)
     batch.subscribers = [
-        (*row[:5], min(row[5], first[row[1]])) if row[1] in first else row
+        (*row[:5], min(row[5], first[row[1]]), *row[6:]) if row[1] in first else row
         for row in batch.subscribers
     ]
 

@@ -22,7 +22,7 @@ def mask_name(value: str) -> str:
     The stars do not follow the length, which would tell a two-character name from a longer
     one (and a short typed secret from a long one).
     """
-    value = str(value)
+    value = str(value) if value else ""  # None: a name deleted under its retention rule
     return value[:1] + "**" if value else ""
 
 

@@ -1,5 +1,6 @@
 """The purge of retention.py: what is due deleted in small batches, and each registration's
-data key destroyed once none of its files is left (crypto-shredding).
+data key destroyed once none of its files is left (crypto-shredding); the ID number and the
+name of a subscriber deleted once the records of all their registrations are due.
 
 A batch takes at most ``batch_size`` items of every class, skipping rows another purge holds
 (``SKIP LOCKED``), deletes their files, marks their rows (when, under which rule), destroys
@@ -15,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
-from registrations.models import Registration
+from registrations.models import Registration, Subscriber
 from verification import retention
 from verification.holds import not_on_hold
 from verification.models import BiometricEvidence, EvidenceKey, VerificationJob
@@ -33,7 +34,10 @@ FILE_CLASSES = {
     "id_portrait": Kind.PORTRAIT,
 }
 RESULT_CLASS = "engine_result"
-PURGED_CLASSES = (*FILE_CLASSES, RESULT_CLASS)
+# The ID number and the name are the subscriber's, shared by all the registrations under that
+# ID: they are deleted once the record of every one of them is due (and none is on hold).
+RECORD_CLASS = "registration_record"
+PURGED_CLASSES = (*FILE_CLASSES, RESULT_CLASS, RECORD_CLASS)
 BATCH_SIZE = 200
 
 
@@ -54,10 +58,8 @@ def due_registrations(data_class: retention.DataClass, now: datetime) -> QuerySe
     cutoff = now - timedelta(days=data_class.days)
     if data_class.after == retention.DECISION:
         due = Q(decided_at__lte=cutoff)
-    else:  # the number ended: cancelled, or rejected
-        due = Q(cancelled_at__lte=cutoff) | Q(
-            status=Registration.Status.REJECTED, decided_at__lte=cutoff
-        )
+    else:
+        due = retention.number_ended_by(cutoff)
     if data_class.by_consent:
         due |= Q(biometric_consent__withdrawn_at__lte=now, decided_at__isnull=False)
     return not_on_hold(Registration.objects.filter(due))
@@ -77,11 +79,28 @@ def _due_results(now: datetime) -> QuerySet:
     )
 
 
+def _due_records(now: datetime) -> QuerySet:
+    """The subscribers, not anonymised yet, whose every registration's record is due."""
+    due = due_registrations(retention.BY_CODE[RECORD_CLASS], now)
+    kept = Registration.objects.filter(subscriber_id=OuterRef("pk")).exclude(
+        pk__in=due.values("pk")
+    )
+    return Subscriber.objects.filter(
+        Exists(due.filter(subscriber_id=OuterRef("pk"))), ~Exists(kept), anonymised_at=None
+    )
+
+
+def _records_of(subscriber_ids) -> int:
+    """How many registrations' records the subscribers' ID details are (what is counted)."""
+    return Registration.objects.filter(subscriber_id__in=subscriber_ids).count()
+
+
 def evidence_due(now: datetime | None = None) -> dict[str, int]:
     """How many items of each class are due now (what a dry run prints)."""
     now = now or timezone.now()
     counts = {code: _due_files(code, now).count() for code in FILE_CLASSES}
     counts[RESULT_CLASS] = _due_results(now).count()
+    counts[RECORD_CLASS] = _records_of(_due_records(now).values("pk"))
     return counts
 
 
@@ -121,6 +140,7 @@ def _purge_batch(now: datetime, batch_size: int, report: PurgeReport) -> bool:
     )
     VerificationJob.objects.filter(pk__in=jobs).update(result={}, result_purged_at=now)
     counts[RESULT_CLASS] = len(jobs)
+    counts[RECORD_CLASS] = _anonymise_batch(now, batch_size)
     if not any(counts.values()):
         return False
     destroyed = _destroy_spent_keys(touched, now)
@@ -137,6 +157,22 @@ def _purge_batch(now: datetime, batch_size: int, report: PurgeReport) -> bool:
         report.counts[code] += n
     report.keys_destroyed += destroyed
     return True
+
+
+def _anonymise_batch(now: datetime, batch_size: int) -> int:
+    """Delete the ID number and the name of up to ``batch_size`` due subscribers; returns how
+    many registrations' records that was. The rows stay (their registrations, counts and
+    history point at them); the blind index goes with the number, so the ID is found no more
+    and a new registration under it starts a new subscriber."""
+    subscribers = list(
+        _due_records(now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    Subscriber.objects.filter(pk__in=subscribers).update(
+        id_number=None, id_number_index=None, full_name=None, anonymised_at=now
+    )
+    return _records_of(subscribers)
 
 
 def _destroy_spent_keys(registration_ids: set, now: datetime) -> int:

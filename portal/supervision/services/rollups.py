@@ -37,7 +37,6 @@ from portal.supervision.models.rollups import (
     ReasonRollup,
     StatusRollup,
 )
-from registrations import rules
 from registrations.models import Registration, Subscriber
 from verification.engine import reasons as engine_reasons
 from verification.models import VerificationJob, ViewingGrant
@@ -70,11 +69,10 @@ def age_band(birth_date: date | None, on: date) -> str:
     return next((label for low, label in AGE_BANDS if age >= low), UNKNOWN)
 
 
-def sex_of(id_type: str, id_number: str) -> str:
-    """From the 17th digit of a resident ID number (odd: male, even: female), else unknown."""
-    if id_type != Subscriber.IdType.RESIDENT_ID:
-        return UNKNOWN
-    return rules.sex_from_resident_id(id_number) or UNKNOWN
+def sex_of(stored: str) -> str:
+    """The subscriber's sex as a rollup counts it: as stored (read from a resident ID number
+    when the row was saved, and kept after the number is deleted), else unknown."""
+    return stored or UNKNOWN
 
 
 def duration_bucket(seconds: int) -> int:
@@ -162,7 +160,7 @@ def decision_fact(
             outcome=outcome, reviewer_id=reviewer_id, engine_decision=attempts.engine_decision
         ),
         "age_band": age_band(subscriber.birth_date, day),
-        "sex": sex_of(subscriber.id_type, subscriber.id_number),
+        "sex": sex_of(subscriber.sex),
         "source": attempts.source,
         "attempts": attempts.count,
     }
@@ -352,8 +350,7 @@ class _Decided:
 @dataclass(frozen=True, slots=True)
 class _DecidedSubscriber:
     birth_date: date | None
-    id_type: str
-    id_number: str
+    sex: str
 
 
 _DECIDED_COLUMNS = tuple(_Decided.__dataclass_fields__)
@@ -373,7 +370,8 @@ def _decided_rows():
 
 def _decision_rows() -> dict:
     """DecisionRollup, DecisionDayRollup and ReasonRollup, from each decided registration's
-    decision fact (the subscriber's sex is in the sealed ID number: no GROUP BY can read it)."""
+    decision fact (its attempts come from its jobs: one function counts them, here and in the
+    transaction of each decision)."""
     decisions: dict[tuple, Counter] = defaultdict(Counter)
     reasons: Counter = Counter()
 
