@@ -263,14 +263,17 @@ def test_a_campaign_over_beijing_is_a_404_for_the_guangdong_inspector(
 ):
     rejected_with_evidence(users, outlet_bj)
     over = Population(**{**PERIOD.__dict__, "province": beijing})
-    campaign = services.spot_check_create(actor=users["inspector"], name="BJ", population=over)
+    campaign = services.spot_check_create(
+        actor=users["inspector"], name="Beijing sample", population=over
+    )
     sample = campaign.samples.get()
     sign_in(client, users["inspector_gd"])
     assert client.get(f"/supervision/spot-checks/{campaign.pk}/").status_code == 404
     assert client.get(sample_url(sample)).status_code == 404
     assert client.post(sample_url(sample), {"verdict": "match"}).status_code == 404
     assert client.post(sample_url(sample) + "evidence/").status_code == 404
-    assert "BJ" not in client.get("/supervision/spot-checks/").text
+    # a name with a space: a random CSRF token cannot contain it
+    assert "Beijing sample" not in client.get("/supervision/spot-checks/").text
     sample.refresh_from_db()
     assert sample.verdict == ""
 
