@@ -33,10 +33,12 @@ def audit_events_in_scope(user) -> QuerySet[AuditEvent]:
     if sees_nation(user):
         return AuditEvent.objects.all()
     if role == Role.MINISTRY_INSPECTOR:
-        provinces = scoping.provinces_in_scope(user).values("code")
+        # The codes themselves, not a subquery: one province then reads as an equality the
+        # province index serves in sequence order.
+        provinces = list(scoping.provinces_in_scope(user).values_list("code", flat=True))
         return AuditEvent.objects.filter(province_code__in=provinces)
     if role == Role.CARRIER_ADMIN:
-        operators = scoping.operators_in_scope(user).values("pk")
+        operators = list(scoping.operators_in_scope(user).values_list("pk", flat=True))
         return AuditEvent.objects.filter(operator_id__in=operators)
     return AuditEvent.objects.none()
 

@@ -11,12 +11,14 @@ from portal.accounts.decorators import permission_required
 from portal.accounts.permissions import Perm
 from portal.audit.actions import Action
 from portal.audit.services import audit_in_transaction
-from portal.lib.listing import paginate
+from portal.lib.listing import keyset_page
 from portal.lib.spreadsheet import safe_row
 from portal.supervision.forms.audit import AuditFilterForm
 from portal.supervision.selectors import audit as selectors
 
 PAGE_SIZE = 50
+# Counting every event in scope would grow with the trail; past this the page says "more than".
+COUNT_CAP = 1000
 EXPORT_COLUMNS = [
     "sequence", "occurred_at", "actor_type", "actor_label", "actor_role", "action",
     "object_type", "object_id", "changes", "ip_address", "request_id", "reason", "hash",
@@ -27,7 +29,8 @@ EXPORT_COLUMNS = [
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     events = selectors.audit_event_list(user=request.user, filters=form.filters())
-    context = {"form": form, **paginate(request, events, per_page=PAGE_SIZE)}
+    pages = keyset_page(request, events, key="sequence", per_page=PAGE_SIZE, count_cap=COUNT_CAP)
+    context = {"form": form, **pages}
     return render(request, "supervision/audit_list.html", context)
 
 

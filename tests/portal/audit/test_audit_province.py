@@ -37,7 +37,7 @@ def audit_page_events(client, inspector, **query) -> set[int]:
     sign_in(client, inspector)
     response = client.get("/audit/", {"page": 1, **query})
     assert response.status_code == 200
-    return {event.pk for event in response.context["page_obj"]}
+    return {event.pk for event in response.context["page"]}
 
 
 def test_a_staff_sign_in_carries_the_province_of_their_outlets(
