@@ -135,6 +135,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "portal.apps.SiteConfig",
+    "portal.ops",
     "portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -542,6 +543,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers and Prometheus ask these over the private network, in plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -729,6 +732,10 @@ if PRODUCTION and SMS_BACKEND != "http":
     raise ImproperlyConfigured("In production SMS_BACKEND must be http (an SMS gateway)")
 if SMS_BACKEND == "http" and not (SMS_HTTP_URL and SMS_HTTP_KEY):
     raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL and SMS_HTTP_KEY")
+
+# The operations team's bearer token: /readyz's detail and /metrics. Without it neither is
+# readable (the status codes of /healthz and /readyz always are).
+OPS_TOKEN = env_secret("OPS_TOKEN") or ("" if PRODUCTION else local_secret("ops_token"))
 
 LOGGING = {
     "version": 1,

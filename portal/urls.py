@@ -6,7 +6,9 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
-    # First: every partner request (the busiest callers) is matched by the first prefix
+    # /healthz, /readyz (and /metrics): asked every few seconds, matched first.
+    path("", include("portal.ops.urls")),
+    # Then: every partner request (the busiest callers) is matched by the first prefix
     # tried, not after every page's pattern.
     path("", include("portal.api.urls")),
     path("", include("portal.accounts.urls")),

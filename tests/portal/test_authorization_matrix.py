@@ -43,6 +43,9 @@ OVERVIEW_STAFF_CUCC = "/supervision/?outlet={outlet_cucc}&staff={staff_cucc}"
 # reg_cucc = CUCC outlet in Guangdong. outlet_*/staff_* likewise.
 #                                                      anon admin insp insp_gd carrier staff partner
 MATRIX = [
+    # Health and readiness: for load balancers, with no sign-in (and no detail: test_health).
+    row("get", "/healthz", 200, 200, 200, 200, 200, 200, 200),
+    row("get", "/readyz", 200, 200, 200, 200, 200, 200, 200),
     row("get", "/", 302, 302, 302, 302, 302, 302, 403),
     row("get", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
     row("post", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
