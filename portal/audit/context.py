@@ -5,6 +5,8 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 
+from celery import current_task
+
 
 @dataclass(frozen=True)
 class RequestMeta:
@@ -80,3 +82,16 @@ class AuditRequestMiddleware:
             reset_request_meta(token)
         response["X-Request-ID"] = meta.request_id
         return response
+
+
+class RequestIdLogFilter:
+    """Puts the current request's id (or else the Celery task's) on every log record."""
+
+    def filter(self, record) -> bool:
+        record.request_id = current_request_meta().request_id or _task_id()
+        return True
+
+
+def _task_id() -> str:
+    request = getattr(current_task, "request", None)
+    return f"task-{request.id}" if request is not None and request.id else ""
