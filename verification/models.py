@@ -228,6 +228,12 @@ class VerificationJob(models.Model):
 
     class Meta:
         ordering = ["registration", "attempt"]
+        # The jobs not done yet, few at any time: the sweeper and the metrics read them here.
+        indexes = [
+            models.Index(
+                fields=["status", "queued_at"], condition=~Q(status="done"), name="job_open"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["registration", "attempt"], name="one_job_per_attempt"),
             models.CheckConstraint(condition=Q(attempt__gte=1), name="attempt_from_one"),

@@ -1,13 +1,15 @@
-"""Health and readiness for load balancers and process supervisors: no sign-in, no session,
-never cached, and no detail for strangers."""
+"""Health, readiness and metrics for load balancers, process supervisors and Prometheus: no
+sign-in, no session, never cached, and no detail for strangers."""
 
 import logging
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from portal.ops.access import holds_ops_token
+from portal.ops.metrics import registry
 from portal.ops.readiness import readiness
 
 logger = logging.getLogger(__name__)
@@ -34,3 +36,15 @@ def readyz(request):
     if holds_ops_token(request):
         body["checks"] = states
     return JsonResponse(body, status=503 if failing else 200)
+
+
+@require_safe
+@never_cache
+def metrics(request):
+    """Prometheus's text format, for the holder of the operations token only: the figures
+    say how busy each operator's channels are, which is nobody else's business."""
+    if not holds_ops_token(request):
+        response = JsonResponse({"status": "the operations token is needed"}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)

@@ -69,6 +69,10 @@ class SmsMessage(models.Model):
                 condition=models.Q(status="pending"),
             ),
             models.Index(fields=["subscriber", "kind", "created_at"], name="sms_by_subject"),
+            # The dead letters, counted by the metrics on every scrape.
+            models.Index(
+                fields=["created_at"], condition=models.Q(status="failed"), name="sms_failed"
+            ),
         ]
 
     def __str__(self) -> str:

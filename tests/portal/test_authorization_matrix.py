@@ -46,6 +46,8 @@ MATRIX = [
     # Health and readiness: for load balancers, with no sign-in (and no detail: test_health).
     row("get", "/healthz", 200, 200, 200, 200, 200, 200, 200),
     row("get", "/readyz", 200, 200, 200, 200, 200, 200, 200),
+    # Metrics: the operations token only (test_metrics), whoever is signed in.
+    row("get", "/metrics", 401, 401, 401, 401, 401, 401, 401),
     row("get", "/", 302, 302, 302, 302, 302, 302, 403),
     row("get", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),
     row("post", "/accounts/login/", 200, 302, 302, 302, 302, 302, 302),

@@ -17,6 +17,7 @@ from registrations import services as registration_services
 from registrations.lifecycle import Step
 from registrations.models import Outlet, Registration
 from registrations.signals import RegistrationEvent, registration_event
+from verification import metrics
 from verification.engine import reasons as engine_reasons
 from verification.errors import VerificationCode
 from verification.models import BiometricEvidence, VerificationJob
@@ -227,6 +228,7 @@ def verification_job_complete(*, job_id, result) -> bool:
     job.finished_at = timezone.now()
     job.last_error = ""
     job.save()
+    transaction.on_commit(lambda: _count(job))
     for index, rgb in result.key_frames:
         evidence_store(
             registration=job.registration,
@@ -260,6 +262,15 @@ def verification_job_complete(*, job_id, result) -> bool:
             reasons=reasons,
         )
     return True
+
+
+def _count(job: VerificationJob) -> None:
+    """The completed job in the metrics, once its decision is committed."""
+    metrics.job_completed(
+        outcome=job.outcome,
+        waited_s=(job.finished_at - job.queued_at).total_seconds(),
+        engine_ms=job.timings_ms.get("total"),
+    )
 
 
 def verification_jobs_sweep(*, now=None) -> list[uuid.UUID]:
