@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "portal.apps.SiteConfig",
     "portal.ops",
     "django_prometheus",
+    "portal.outbox",
     "portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -606,7 +607,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# The outbox (portal/outbox): a message the broker refused is tried again after 1, 2, 4...
+# seconds, at most OUTBOX_BACKOFF_MAX_S apart, and given up (dead, for an operator) once it
+# has waited OUTBOX_DEAD_AFTER_S. Beat runs the relay every OUTBOX_RELAY_EVERY_S seconds.
+OUTBOX_BACKOFF_MAX_S = env_int("OUTBOX_BACKOFF_MAX_S", 30, minimum=1)
+OUTBOX_DEAD_AFTER_S = env_int("OUTBOX_DEAD_AFTER_S", 86400, minimum=60)
+OUTBOX_RELAY_EVERY_S = env_int("OUTBOX_RELAY_EVERY_S", 5, minimum=1)
 CELERY_BEAT_SCHEDULE = {
+    # What the send after each commit missed (the broker down, a process gone).
+    "outbox-relay": {"task": "outbox.relay", "schedule": float(OUTBOX_RELAY_EVERY_S)},
     "audit-checkpoint-hourly": {"task": "audit.checkpoint", "schedule": 3600.0},
     "verification-sweep": {"task": "verification.sweep_stuck_jobs", "schedule": 60.0},
     "stranded-registrations": {

@@ -43,7 +43,7 @@ from portal.api.webhooks_http import (
 )
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
-from portal.lib.tasks import enqueue
+from portal.outbox.services import enqueue
 from registrations.models import Registration
 from registrations.signals import RegistrationEvent
 
@@ -204,8 +204,8 @@ def _payload(event: str, registration: Registration, reasons: list[str], now) ->
 
 
 def deliver_soon(message_pk: int) -> None:
-    """Queue the delivery after commit; a broker that is down leaves it to the drain."""
-    transaction.on_commit(lambda: enqueue("api.deliver_webhook", message_pk=message_pk))
+    """Queue the delivery in the transaction's outbox: sent once it commits."""
+    enqueue("api.deliver_webhook", message_pk=message_pk)
 
 
 def outbox_write(sender, *, event, registration: Registration, reasons=(), **_kwargs) -> list:

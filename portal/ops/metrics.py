@@ -1,6 +1,6 @@
 """The portal's state as Prometheus reads it at each scrape, from the database: verification
-jobs waiting and running and the oldest of each, and the webhook and SMS outboxes' backlog and
-dead letters. Each figure is one indexed query, so a scrape costs the same at any size."""
+jobs waiting and running and the oldest of each, and the backlog and dead letters of the
+task outbox (work not yet handed to the broker) and of the webhook and SMS outboxes. Each figure is one indexed query, so a scrape costs the same at any size."""
 
 import os
 
@@ -10,6 +10,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
 from portal.api.models import WebhookMessage
+from portal.outbox.models import OutboxMessage
 from portal.selfservice.models import SmsMessage
 from verification.models import VerificationJob
 
@@ -68,7 +69,11 @@ def _outboxes() -> list[GaugeMetricFamily]:
         SmsMessage.objects.filter(status=sms_status.PENDING),
         SmsMessage.objects.filter(status=sms_status.FAILED),
     )
-    for name, figures in (("webhook", webhooks), ("sms", sms)):
+    tasks = _backlog(
+        OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING),
+        OutboxMessage.objects.filter(state=OutboxMessage.State.DEAD),
+    )
+    for name, figures in (("tasks", tasks), ("webhook", webhooks), ("sms", sms)):
         pending.add_metric([name], figures["pending"])
         age.add_metric([name], _age_s(figures["oldest"]))
         dead.add_metric([name], figures["dead"])

@@ -100,6 +100,7 @@ def test_importing_the_settings_creates_no_directory(tmp_path):
         EVIDENCE_KEYS=fernet_key(),
         SUBSCRIBER_DATA_KEYS=fernet_key(),
         SUBSCRIBER_INDEX_KEY="i" * 32,
+        OPS_TOKEN="o" * 32,
         CELERY_BROKER_URL="filesystem://",
         CELERY_RESULT_BACKEND="",
     )

@@ -255,5 +255,5 @@ def capture_submit(
                 "source": (None, source),
             },
         )
-        transaction.on_commit(lambda: verification_job_enqueue(job_id=job.pk))
+        verification_job_enqueue(job_id=job.pk)
     return job

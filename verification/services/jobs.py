@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal.audit.actions import Action
 from portal.audit.services import audit_record
-from portal.lib.tasks import enqueue
+from portal.outbox.services import enqueue
 from registrations import lifecycle
 from registrations import services as registration_services
 from registrations.lifecycle import Step
@@ -43,10 +43,10 @@ RETAKE_REASONS = frozenset(
 )
 
 
-def verification_job_enqueue(*, job_id: uuid.UUID) -> bool:
-    """Hand the job to the broker. A broker that is down is not an error for the person at
-    the counter: the job stays queued and the sweeper sends it again."""
-    return enqueue("verification.run_job", job_id=str(job_id))
+def verification_job_enqueue(*, job_id: uuid.UUID) -> None:
+    """Hand the job to a worker through the outbox, in the caller's transaction: sent once it
+    commits, and again by the relay while the broker refuses it."""
+    enqueue("verification.run_job", job_id=str(job_id))
 
 
 class OutletBusy(Exception):
@@ -299,7 +299,7 @@ def verification_jobs_sweep(*, now=None) -> list[uuid.UUID]:
                 obj=job.registration,
                 changes={"verification_job": (None, str(job.pk))},
             )
-            transaction.on_commit(lambda job_id=job.pk: verification_job_enqueue(job_id=job_id))
+            verification_job_enqueue(job_id=job.pk)
         requeued.append(job_id)
     return requeued
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.lib.sms import SmsNotSent, sms_send
-from portal.lib.tasks import enqueue
+from portal.outbox.services import enqueue
 from portal.selfservice.models import SmsMessage
 
 DELIVER_TASK = "selfservice.deliver_sms"
@@ -31,7 +31,7 @@ def sms_queue(
         next_attempt_at=max(now, not_before) if not_before else now,
     )
     if not not_before:
-        transaction.on_commit(lambda: enqueue(DELIVER_TASK, message_id=str(message.pk)))
+        enqueue(DELIVER_TASK, message_id=str(message.pk))
     return message
 
 

@@ -105,6 +105,16 @@ def test_the_outboxes_backlog_and_dead_letters(client, users, outlet_gd, setting
     assert value(figures, "portal_outbox_pending", outbox="sms") == 0
 
 
+def test_the_task_outbox_backlog_and_dead_letters(client):
+    from portal.outbox.models import OutboxMessage
+
+    OutboxMessage.objects.create(task_name="verification.run_job", kwargs={})
+    OutboxMessage.objects.create(task_name="verification.run_job", kwargs={}, state="dead")
+    figures = scraped(client)
+    assert value(figures, "portal_outbox_pending", outbox="tasks") == 1
+    assert value(figures, "portal_outbox_dead_letters", outbox="tasks") == 1
+
+
 class _Approved:
     decision, engine_version, timings_ms, key_frames, reasons = (
         "pass",
