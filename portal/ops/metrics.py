@@ -1,6 +1,7 @@
 """The portal's state as Prometheus reads it at each scrape, from the database: verification
 jobs waiting and running and the oldest of each, and the backlog and dead letters of the
-task outbox (work not yet handed to the broker) and of the webhook and SMS outboxes. Each figure is one indexed query, so a scrape costs the same at any size."""
+task outbox (work not yet handed to the broker) and of the webhook and SMS outboxes. Each
+figure is one indexed query, so a scrape costs the same at any size."""
 
 import os
 
