@@ -128,7 +128,7 @@ def test_an_event_committed_while_the_broker_is_down_is_delivered_once_it_is_bac
             services.registration_decide(
                 registration=registration, decision="approved", reasons=[]
             )  # committed: the delivery queued after commit finds no broker
-            assert "api.deliver_webhook not queued yet" in caplog.text
+            assert "api.deliver_webhook not sent yet (attempt 1)" in caplog.text
             message = WebhookMessage.objects.get()
             assert message.state == WebhookMessage.State.PENDING
             assert receiver.received == []
