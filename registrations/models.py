@@ -337,8 +337,13 @@ class Registration(models.Model):
             models.Index(
                 fields=["operator", "status", "created_at"], name="reg_operator_status_time"
             ),
+            # The list is read newest first by (created_at, id) within a scope or a filter:
+            # each of these gives a page's rows from the top of an index at any size.
             models.Index(fields=["province", "created_at"], name="reg_province_time"),
             models.Index(fields=["outlet", "created_at"], name="reg_outlet_time"),
+            models.Index(fields=["operator", "created_at"], name="reg_operator_time"),
+            models.Index(fields=["status", "created_at"], name="reg_status_time"),
+            models.Index(fields=["created_by", "created_at"], name="reg_staff_time"),
             models.Index(fields=["subscriber", "operator", "status"], name="reg_subscriber_cap"),
             # The list's search by number, in every status (the unique index on msisdn
             # covers the holding statuses only).

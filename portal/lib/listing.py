@@ -1,10 +1,20 @@
 """What every list page shares: a date range over a timestamp, and pagination."""
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, IntegerField, Q, QuerySet
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleGreaterThanOrEqual,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -59,25 +69,25 @@ def paginate(request, rows, *, per_page: int, count_cap: int | None = None) -> d
 
 
 # PostgreSQL's bigint: a cursor past it would be a database error, not an empty page.
-_LARGEST_KEY = 2**63 - 1
+_LARGEST_INT = 2**63 - 1
 
 
 @dataclass(frozen=True)
 class KeysetPage:
-    """One page of a list read newest first by a unique, growing key (a sequence), without
-    OFFSET: the page after another starts from its last key through the index, so the
-    thousandth page costs what the first does.
+    """One page of a list read newest first by a unique key (a sequence, or a time and an
+    id), without OFFSET: the page after another starts from its last key through an index,
+    so the thousandth page costs what the first does.
 
-    ``newer_than`` and ``older_than`` are the keys the links to the neighbouring pages carry
-    (``?after=`` and ``?before=``), or None where there is no such page. ``count`` counts no
-    further than the cap (``capped`` says there are more)."""
+    ``newer_than`` and ``older_than`` are the cursors the links to the neighbouring pages
+    carry (``?after=`` and ``?before=``), or None where there is no such page. ``count``
+    counts no further than the cap (``capped`` says there are more)."""
 
     rows: list
     count: int
     capped: bool
     cap: int
-    newer_than: int | None
-    older_than: int | None
+    newer_than: str | None
+    older_than: str | None
 
     def __iter__(self):
         return iter(self.rows)
@@ -90,55 +100,98 @@ class KeysetPage:
         return self.newer_than is not None or self.older_than is not None
 
 
-def _cursor(value) -> int | None:
-    """A key from the query string; anything else (text, a negative or too large number)
-    reads as no cursor, so a bad link gives the first page rather than an error."""
-    try:
-        key = int(value)
-    except (TypeError, ValueError):
-        return None
-    return key if 0 <= key <= _LARGEST_KEY else None
+class _Keys:
+    """A list's key fields: cursors to and from their values, and the comparisons."""
+
+    def __init__(self, model, names: tuple[str, ...]):
+        self.names = names
+        self.fields = [model._meta.get_field(name) for name in names]
+
+    def cursor(self, row) -> str:
+        """The row's key as URL-safe text: a number as it is, else base64 (no personal data:
+        times and ids)."""
+        values = [getattr(row, name) for name in self.names]
+        if len(values) == 1 and isinstance(values[0], int):
+            return str(values[0])
+        text = "|".join(value.isoformat() if hasattr(value, "isoformat") else str(value)
+                        for value in values)  # fmt: skip
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def values(self, cursor) -> tuple | None:
+        """The key a cursor names; None for anything else (a bad link gives the first page)."""
+        if not cursor:
+            return None
+        try:
+            if len(self.fields) == 1 and isinstance(self.fields[0], IntegerField):
+                parts = [cursor]
+            else:
+                padded = cursor + "=" * (-len(cursor) % 4)
+                parts = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+            if len(parts) != len(self.fields):
+                return None
+            values = tuple(
+                field.to_python(part) for field, part in zip(self.fields, parts, strict=True)
+            )
+        except (ValueError, TypeError, ValidationError, UnicodeDecodeError, binascii.Error):
+            return None
+        if any(isinstance(v, int) and not 0 <= v <= _LARGEST_INT for v in values):
+            return None
+        return values
+
+    def _compare(self, lookup, tuple_lookup, values):
+        if len(self.names) == 1:
+            return Q(**{f"{self.names[0]}__{lookup}": values[0]})
+        # A row comparison, which an index on the key fields serves as a range.
+        return tuple_lookup(Tuple(*(F(name) for name in self.names)), values)
+
+    def older(self, rows, values):
+        return rows.filter(self._compare("lt", TupleLessThan, values))
+
+    def newer(self, rows, values):
+        return rows.filter(self._compare("gt", TupleGreaterThan, values))
+
+    def not_older(self, rows, values):
+        return rows.filter(self._compare("gte", TupleGreaterThanOrEqual, values))
+
+    def not_newer(self, rows, values):
+        return rows.filter(self._compare("lte", TupleLessThanOrEqual, values))
+
+    def newest_first(self, rows):
+        return rows.order_by(*(f"-{name}" for name in self.names))
+
+    def oldest_first(self, rows):
+        return rows.order_by(*self.names)
 
 
-def _rows_before(rows: QuerySet, key: str, before: int | None, per_page: int):
-    """The page from the newest row below ``before`` (from the newest of all without it),
-    with whether older rows remain past it."""
-    if before is not None:
-        rows = rows.filter(**{f"{key}__lt": before})
-    found = list(rows.order_by(f"-{key}")[: per_page + 1])
-    return found[:per_page], len(found) > per_page
-
-
-def _rows_after(rows: QuerySet, key: str, after: int, per_page: int):
-    """The page of the oldest rows above ``after``, newest first, with whether newer ones
-    remain past it."""
-    found = list(rows.filter(**{f"{key}__gt": after}).order_by(key)[: per_page + 1])
-    return found[:per_page][::-1], len(found) > per_page
-
-
-def keyset_page(request, rows: QuerySet, *, key: str, per_page: int, count_cap: int) -> dict:
+def keyset_page(
+    request, rows: QuerySet, *, keys: tuple[str, ...], per_page: int, count_cap: int
+) -> dict:
     """The page ``?before=`` or ``?after=`` asks for (the newest without either) of ``rows``
-    read newest first by ``key``, with the query to keep for the links."""
-    after = _cursor(request.GET.get("after"))
-    before = None if after is not None else _cursor(request.GET.get("before"))
+    read newest first by ``keys``, with the query to keep for the links."""
+    key = _Keys(rows.model, keys)
+    after = key.values(request.GET.get("after"))
+    before = None if after is not None else key.values(request.GET.get("before"))
     if after is not None:
-        page_rows, more_newer = _rows_after(rows, key, after, per_page)
-        more_older = rows.filter(**{f"{key}__lte": after}).exists()
+        found = list(key.oldest_first(key.newer(rows, after))[: per_page + 1])
+        page_rows, more_newer = found[:per_page][::-1], len(found) > per_page
+        more_older = key.not_newer(rows, after).exists()
     else:
-        page_rows, more_older = _rows_before(rows, key, before, per_page)
-        more_newer = before is not None and rows.filter(**{f"{key}__gte": before}).exists()
+        older = rows if before is None else key.older(rows, before)
+        found = list(key.newest_first(older)[: per_page + 1])
+        page_rows, more_older = found[:per_page], len(found) > per_page
+        more_newer = before is not None and key.not_older(rows, before).exists()
     if not page_rows and (after is not None or before is not None):
         # A cursor past either end: the newest page rather than an empty list.
-        page_rows, more_older = _rows_before(rows, key, None, per_page)
-        more_newer = False
+        found = list(key.newest_first(rows)[: per_page + 1])
+        page_rows, more_older, more_newer = found[:per_page], len(found) > per_page, False
     counted = rows.order_by()[: count_cap + 1].count()
     page = KeysetPage(
         rows=page_rows,
         count=min(counted, count_cap),
         capped=counted > count_cap,
         cap=count_cap,
-        newer_than=getattr(page_rows[0], key) if page_rows and more_newer else None,
-        older_than=getattr(page_rows[-1], key) if page_rows and more_older else None,
+        newer_than=key.cursor(page_rows[0]) if page_rows and more_newer else None,
+        older_than=key.cursor(page_rows[-1]) if page_rows and more_older else None,
     )
     query = request.GET.copy()
     for name in ("after", "before", "page"):

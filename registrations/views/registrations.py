@@ -17,7 +17,7 @@ from portal.audit.selectors import object_timeline
 from portal.lib import ratelimit
 from portal.lib.errors import PortalError, add_to_form, add_to_messages
 from portal.lib.forms import posted, render_form
-from portal.lib.listing import paginate
+from portal.lib.listing import keyset_page
 from registrations import lifecycle, scoping, selectors, services
 from registrations.errors import RegistrationCode
 from registrations.forms import (
@@ -33,6 +33,10 @@ from registrations.selectors import RegistrationFilters
 from registrations.views.search_session import SEARCH_PARAMETER, recalled_search, remember_search
 
 PAGE_SIZE = 50
+# Newest first, from a cursor (no OFFSET); counted no further than this (past it: "more than").
+LIST_ORDER = ("created_at", "id")
+COUNT_CAP = 1000
+CURSORS = ("before", "after", "page")
 
 # What the layers above add to a registration's page (verification adds its steps, attempts
 # and evidence): each callable returns more context. Filled in by their AppConfig.ready(), so
@@ -93,19 +97,21 @@ def _list_page(request, *, search_form, status=200):
     search_id, search = recalled_search(request)
     filters = dataclasses.replace(form.filters(), search=search)
     registrations = selectors.registration_list(user=user, filters=filters)
-    page = paginate(request, registrations, per_page=PAGE_SIZE)
+    page = keyset_page(
+        request, registrations, keys=LIST_ORDER, per_page=PAGE_SIZE, count_cap=COUNT_CAP
+    )
     # Filtered by who created them, the page's first registration names that person: named
     # only when the viewer's list holds one of theirs, so a bare id reveals no one.
-    first = next(iter(page["page_obj"]), None) if filters.staff else None
+    first = next(iter(page["page"]), None) if filters.staff else None
     context = {
         "form": form,
         "search_form": search_form,
         "search": search,
         "search_id": search_id if search else "",
         "search_expired": bool(search_id) and search is None,
-        "without_search": _query_without(request, SEARCH_PARAMETER, "page"),
+        "without_search": _query_without(request, SEARCH_PARAMETER, *CURSORS),
         "staff_member": first.created_by if first else None,
-        "without_staff": _query_without(request, "staff", "page"),
+        "without_staff": _query_without(request, "staff", *CURSORS),
         "can_create": can(user, Perm.ADD_REGISTRATION),
         **page,
     }

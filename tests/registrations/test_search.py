@@ -118,7 +118,7 @@ def _results(client, response):
 
 
 def _listed(response) -> set[str]:
-    return {str(registration.pk) for registration in response.context["page_obj"]}
+    return {str(registration.pk) for registration in response.context["page"]}
 
 
 @pytest.fixture

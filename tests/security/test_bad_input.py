@@ -211,7 +211,7 @@ LIST_FIELDS = ["status", "operator", "outlet", "province", "created_from", "crea
 #  answers JSON). URLs and data are built from the world of the test.
 PAGES = {
     "registration list": lambda w: ("get", "ministry_admin", "/registrations/", {},
-                                    [*LIST_FIELDS, "page"]),
+                                    [*LIST_FIELDS, "before", "after"]),
     "new registration": lambda w: ("post", "staff", "/registrations/new/",
                                    _new_registration(w["outlet_gd"]), None),
     "registration page": lambda w: ("get", "carrier_admin", f"/registrations/{w['review'].pk}/",

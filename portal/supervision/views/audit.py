@@ -29,7 +29,9 @@ EXPORT_COLUMNS = [
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     events = selectors.audit_event_list(user=request.user, filters=form.filters())
-    pages = keyset_page(request, events, key="sequence", per_page=PAGE_SIZE, count_cap=COUNT_CAP)
+    pages = keyset_page(
+        request, events, keys=("sequence",), per_page=PAGE_SIZE, count_cap=COUNT_CAP
+    )
     context = {"form": form, **pages}
     return render(request, "supervision/audit_list.html", context)
 

@@ -106,7 +106,7 @@ def test_drilling_from_the_nation_to_a_staff_member_and_their_registrations(
     listing = client.get(staff["registrations_link"])
     query = parse_qs(urlparse(staff["registrations_link"]).query)
     assert query["outlet"] == [str(outlet_gd.pk)] and "created_from" in query
-    assert {r.pk for r in listing.context["page_obj"]} == {r.pk for r in today_registrations[:2]}
+    assert {r.pk for r in listing.context["page"]} == {r.pk for r in today_registrations[:2]}
 
 
 def test_a_staff_member_s_registrations_are_theirs_alone(
@@ -125,11 +125,11 @@ def test_a_staff_member_s_registrations_are_theirs_alone(
     assert set(links) == {users["staff"].pk, colleague.pk}
 
     listing = client.get(links[colleague.pk])
-    assert [r.pk for r in listing.context["page_obj"]] == [theirs.pk]
+    assert [r.pk for r in listing.context["page"]] == [theirs.pk]
     assert listing.context["staff_member"] == colleague
     assert "Created by Colleague" in listing.content.decode()
     listing = client.get(links[users["staff"].pk])
-    assert {r.pk for r in listing.context["page_obj"]} == {r.pk for r in today_registrations[:2]}
+    assert {r.pk for r in listing.context["page"]} == {r.pk for r in today_registrations[:2]}
 
 
 def test_a_staff_filter_outside_the_scope_names_no_one(client, users, today_registrations):
@@ -137,7 +137,7 @@ def test_a_staff_filter_outside_the_scope_names_no_one(client, users, today_regi
     sign_in(client, users["inspector_gd"])
     listing = client.get(f"/registrations/?staff={beijing_staff.pk}")
     assert listing.status_code == 200
-    assert list(listing.context["page_obj"]) == []
+    assert list(listing.context["page"]) == []
     assert listing.context["staff_member"] is None
     assert beijing_staff.username not in listing.content.decode()
 
