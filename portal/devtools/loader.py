@@ -300,11 +300,14 @@ def seed_demo(
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
     rebuild_rollups: bool = True,
+    supervision: bool = True,
 ) -> SeedSummary:
     """Create (or complete) the demo: 4 operators, 40 outlets, accounts, registrations.
 
     ``rebuild_rollups=False`` leaves the supervision rollups to the caller (the benchmark
-    times the rebuild itself); the risk signals and the supervision demo read the rows."""
+    times the rebuild itself); the risk signals and the supervision demo read the rows.
+    ``supervision=False`` leaves out all three (a database only its query plans are asked of).
+    """
     if registrations < 0:
         raise ValueError("the number of registrations cannot be negative")
     started = clock.monotonic()
@@ -332,7 +335,7 @@ def seed_demo(
         with connection.cursor() as cursor:
             for model in (Subscriber, Registration):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    if summary.registrations.created:
+    if summary.registrations.created and supervision:
         # Only after new rows: a re-run that adds nothing changes nothing.
         _run_supervision_commands(summary, rebuild_rollups=rebuild_rollups)
     summary.elapsed = clock.monotonic() - started

@@ -184,7 +184,9 @@ def keyset_page(
         # A cursor past either end: the newest page rather than an empty list.
         found = list(key.newest_first(rows)[: per_page + 1])
         page_rows, more_older, more_newer = found[:per_page], len(found) > per_page, False
-    counted = rows.order_by()[: count_cap + 1].count()
+    # The newest rows in the pages' own order: read from the same index as the page, never a
+    # scan of the table however rare the rows that match.
+    counted = key.newest_first(rows)[: count_cap + 1].count()
     page = KeysetPage(
         rows=page_rows,
         count=min(counted, count_cap),

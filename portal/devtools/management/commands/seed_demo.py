@@ -21,8 +21,13 @@ class Command(BaseCommand):
             default=DEFAULT_REGISTRATIONS,
             help=f"How many registrations the demo holds (default {DEFAULT_REGISTRATIONS})",
         )
+        parser.add_argument(
+            "--rows-only",
+            action="store_true",
+            help="Only the rows: no rollup rebuild, risk evaluation or supervision demo",
+        )
 
-    def handle(self, *args, registrations: int, verbosity: int, **options):
+    def handle(self, *args, registrations: int, rows_only: bool, verbosity: int, **options):
         if registrations < 0:
             raise CommandError("--registrations cannot be negative")
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
@@ -30,6 +35,7 @@ class Command(BaseCommand):
             registrations=registrations,
             password=password,
             progress=self.stdout.write if verbosity >= 2 else None,
+            supervision=not rows_only,
         )
         for line in summary.lines():
             self.stdout.write(line)
