@@ -100,7 +100,7 @@ class KeysetPage:
         return self.newer_than is not None or self.older_than is not None
 
 
-class _Keys:
+class SortKeys:
     """A list's key fields: cursors to and from their values, and the comparisons."""
 
     def __init__(self, model, names: tuple[str, ...]):
@@ -168,7 +168,7 @@ def keyset_page(
 ) -> dict:
     """The page ``?before=`` or ``?after=`` asks for (the newest without either) of ``rows``
     read newest first by ``keys``, with the query to keep for the links."""
-    key = _Keys(rows.model, keys)
+    key = SortKeys(rows.model, keys)
     after = key.values(request.GET.get("after"))
     before = None if after is not None else key.values(request.GET.get("before"))
     if after is not None:

@@ -14,7 +14,7 @@ import sys
 import pytest
 from django.db import connection
 
-from portal.devtools.explain_lists import seq_scans
+from portal.ops.explain_lists import seq_scans
 from tests.workers import ROOT
 
 DATABASE = "explain_1m"

@@ -1,9 +1,9 @@
 """python manage.py explain_lists: every list query's plan, failing on a sequential scan of
-the registrations or the audit trail (portal/devtools/explain_lists.py)."""
+the registrations or the audit trail (portal/ops/explain_lists.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.devtools.explain_lists import explain_all
+from portal.ops.explain_lists import explain_all
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ is a list whose cost grows with the table.
 The queries are the pages' own, built by their selectors for the demo's accounts (nation,
 one province, one operator, one outlet), unfiltered and with each filter, first pages and a
 page from a cursor, and the capped count beside each. Run by ``manage.py explain_lists``;
-``tests/portal/devtools/test_explain_lists.py`` runs it over 1,000,000 registrations.
+``tests/portal/ops/test_explain_lists.py`` runs it over 1,000,000 registrations.
 """
 
 from collections.abc import Callable, Iterator
@@ -78,9 +78,9 @@ def _audit_filters() -> dict[str, AuditFilters]:
 
 def _pages(name: str, rows: QuerySet, keys: tuple[str, ...]) -> Iterator[Case]:
     """The first page, a page from a cursor (the 1,000th row's key), and the capped count."""
-    from portal.lib.listing import _Keys
+    from portal.lib.listing import SortKeys
 
-    key = _Keys(rows.model, keys)
+    key = SortKeys(rows.model, keys)
     newest = key.newest_first(rows)
     yield Case(f"{name}: first page", newest[:PAGE])
     anchor = newest.values_list(*keys)[1000:1001].first()
