@@ -8,7 +8,8 @@ page from a cursor, and the capped count beside each. Run by ``manage.py explain
 ``tests/portal/ops/test_explain_lists.py`` runs it over 1,000,000 registrations.
 """
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from portal.lib.listing import SortKeys
 from portal.supervision.selectors.audit import AuditFilters, audit_event_list
 from registrations.models import Registration
 from registrations.search import search_term
@@ -49,7 +51,7 @@ def seq_scans(plan: dict) -> Iterator[tuple[str, str]]:
         yield from seq_scans(child)
 
 
-def _registration_filters(reader, sample: Registration) -> dict[str, RegistrationFilters]:
+def _registration_filters(sample: Registration) -> dict[str, RegistrationFilters]:
     today = timezone.localdate()
     none = RegistrationFilters()
     return {
@@ -78,8 +80,6 @@ def _audit_filters() -> dict[str, AuditFilters]:
 
 def _pages(name: str, rows: QuerySet, keys: tuple[str, ...]) -> Iterator[Case]:
     """The first page, a page from a cursor (the 1,000th row's key), and the capped count."""
-    from portal.lib.listing import SortKeys
-
     key = SortKeys(rows.model, keys)
     newest = key.newest_first(rows)
     yield Case(f"{name}: first page", newest[:PAGE])
@@ -94,7 +94,7 @@ def cases() -> Iterator[Case]:
     sample = Registration.objects.filter(outlet__isnull=False).order_by("-created_at").first()
     for reader in users.order_by("username"):
         if sample is not None:
-            for label, filters in _registration_filters(reader, sample).items():
+            for label, filters in _registration_filters(sample).items():
                 rows = registration_list(user=reader, filters=filters)
                 yield from _pages(f"{reader.username} registrations {label}", rows,
                                   ("created_at", "id"))  # fmt: skip
@@ -104,18 +104,12 @@ def cases() -> Iterator[Case]:
                 yield from _pages(f"{reader.username} audit {label}", events, ("sequence",))
 
 
-def explain_all(explain: Callable[[QuerySet], dict] | None = None) -> tuple[list, list[Finding]]:
+def explain_all() -> tuple[list[str], list[Finding]]:
     """(the cases EXPLAINed, the sequential scans found)."""
-    explain = explain or _json_plan
     seen, findings = [], []
     for case in cases():
         seen.append(case.name)
-        for table, node in seq_scans(explain(case.queryset)):
+        plan = json.loads(case.queryset.explain(format="json"))[0]
+        for table, node in seq_scans(plan):
             findings.append(Finding(case=case.name, table=table, node=node))
     return seen, findings
-
-
-def _json_plan(queryset: QuerySet) -> dict:
-    import json
-
-    return json.loads(queryset.explain(format="json"))[0]
