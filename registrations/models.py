@@ -344,6 +344,12 @@ class Registration(models.Model):
             models.Index(fields=["operator", "created_at"], name="reg_operator_time"),
             models.Index(fields=["status", "created_at"], name="reg_status_time"),
             models.Index(fields=["created_by", "created_at"], name="reg_staff_time"),
+            # The review queue: an operator's cases in review, the longest waiting first.
+            models.Index(
+                fields=["operator", "submitted_at", "id"],
+                condition=Q(status="review"),
+                name="reg_review_queue",
+            ),
             models.Index(fields=["subscriber", "operator", "status"], name="reg_subscriber_cap"),
             # The list's search by number, in every status (the unique index on msisdn
             # covers the holding statuses only).

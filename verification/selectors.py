@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -219,6 +219,10 @@ def registration_verification(*, user, registration: Registration) -> Registrati
 # The manual review queue and one case of it (registrations.scoping decides who sees which).
 
 
+# The review queue's order, and its pages' cursor: the longest waiting first.
+REVIEW_ORDER = ("submitted_at", "id")
+
+
 @dataclass(frozen=True)
 class ReviewFilters:
     """What the review queue may be narrowed to: one outlet, one reason, a least wait."""
@@ -229,9 +233,9 @@ class ReviewFilters:
 
 
 def review_queue(*, user, filters: ReviewFilters | None = None) -> QuerySet[Registration]:
-    """The registrations in review this user may decide, those waiting longest first (a
-    case with no submission time first of all), then by creation and id, so that every page
-    of the queue follows from the one before, filtered or not."""
+    """The registrations in review this user may decide, those waiting longest first (by
+    submission time, then id: every case in review was submitted), read by the page in that
+    order from a cursor, so that every page follows from the one before, filtered or not."""
     filters = filters or ReviewFilters()
     cases = scoping.registrations_for_review(user)
     if filters.outlet is not None:
@@ -245,7 +249,7 @@ def review_queue(*, user, filters: ReviewFilters | None = None) -> QuerySet[Regi
         cases = cases.filter(
             Q(submitted_at__lte=since) | Q(submitted_at__isnull=True, created_at__lte=since)
         )
-    return cases.order_by(F("submitted_at").asc(nulls_first=True), "created_at", "pk")
+    return cases.order_by(*REVIEW_ORDER)
 
 
 def review_outlets(*, user) -> QuerySet[Outlet]:

@@ -74,13 +74,13 @@ _LARGEST_INT = 2**63 - 1
 
 @dataclass(frozen=True)
 class KeysetPage:
-    """One page of a list read newest first by a unique key (a sequence, or a time and an
-    id), without OFFSET: the page after another starts from its last key through an index,
-    so the thousandth page costs what the first does.
+    """One page of a list read by a unique key (a sequence, or a time and an id), newest or
+    oldest first, without OFFSET: the next page starts from this one's last key through an
+    index, so the thousandth page costs what the first does.
 
-    ``newer_than`` and ``older_than`` are the cursors the links to the neighbouring pages
-    carry (``?after=`` and ``?before=``), or None where there is no such page. ``count``
-    counts no further than the cap (``capped`` says there are more)."""
+    ``newer_than`` and ``older_than`` are the cursors of the links to the neighbouring pages
+    (``?after=`` the newer rows, ``?before=`` the older), or None where there is no such
+    page. ``count`` counts no further than the cap (``capped`` says there are more)."""
 
     rows: list
     count: int
@@ -88,6 +88,7 @@ class KeysetPage:
     cap: int
     newer_than: str | None
     older_than: str | None
+    newest_first: bool = True
 
     def __iter__(self):
         return iter(self.rows)
@@ -163,37 +164,54 @@ class SortKeys:
         return rows.order_by(*self.names)
 
 
+def _rows_from(key, rows, *, after, before, per_page, newest_first):
+    """(the page's rows newest first, whether newer rows remain, whether older remain)."""
+    if after is not None:  # the newer rows next to ``after``, nearest first
+        found = list(key.oldest_first(key.newer(rows, after))[: per_page + 1])
+        page, more_newer = found[:per_page][::-1], len(found) > per_page
+        return page, more_newer, key.not_newer(rows, after).exists()
+    if before is not None or newest_first:  # the older rows next to ``before`` (or the newest)
+        older = rows if before is None else key.older(rows, before)
+        found = list(key.newest_first(older)[: per_page + 1])
+        more_newer = before is not None and key.not_older(rows, before).exists()
+        return found[:per_page], more_newer, len(found) > per_page
+    found = list(key.oldest_first(rows)[: per_page + 1])  # the oldest, read oldest first
+    return found[:per_page][::-1], len(found) > per_page, False
+
+
 def keyset_page(
-    request, rows: QuerySet, *, keys: tuple[str, ...], per_page: int, count_cap: int
+    request,
+    rows: QuerySet,
+    *,
+    keys: tuple[str, ...],
+    per_page: int,
+    count_cap: int,
+    newest_first: bool = True,
 ) -> dict:
-    """The page ``?before=`` or ``?after=`` asks for (the newest without either) of ``rows``
-    read newest first by ``keys``, with the query to keep for the links."""
+    """The page ``?before=`` or ``?after=`` asks for of ``rows`` read by ``keys`` (newest
+    first, or oldest first), the first page without either, with the query for the links."""
     key = SortKeys(rows.model, keys)
     after = key.values(request.GET.get("after"))
     before = None if after is not None else key.values(request.GET.get("before"))
-    if after is not None:
-        found = list(key.oldest_first(key.newer(rows, after))[: per_page + 1])
-        page_rows, more_newer = found[:per_page][::-1], len(found) > per_page
-        more_older = key.not_newer(rows, after).exists()
-    else:
-        older = rows if before is None else key.older(rows, before)
-        found = list(key.newest_first(older)[: per_page + 1])
-        page_rows, more_older = found[:per_page], len(found) > per_page
-        more_newer = before is not None and key.not_older(rows, before).exists()
-    if not page_rows and (after is not None or before is not None):
-        # A cursor past either end: the newest page rather than an empty list.
-        found = list(key.newest_first(rows)[: per_page + 1])
-        page_rows, more_older, more_newer = found[:per_page], len(found) > per_page, False
-    # The newest rows in the pages' own order: read from the same index as the page, never a
+    window = {"per_page": per_page, "newest_first": newest_first}
+    newer, more_newer, more_older = _rows_from(key, rows, after=after, before=before, **window)
+    if not newer and (after is not None or before is not None):
+        # A cursor past either end: the first page rather than an empty list.
+        newer, more_newer, more_older = _rows_from(key, rows, after=None, before=None, **window)
+    # ``newer`` holds the page newest first; the page shows it in its own order.
+    shown = newer if newest_first else newer[::-1]
+    # The first rows in the pages' own order: read from the same index as the page, never a
     # scan of the table however rare the rows that match.
-    counted = key.newest_first(rows)[: count_cap + 1].count()
+    reading_order = key.newest_first(rows) if newest_first else key.oldest_first(rows)
+    counted = reading_order[: count_cap + 1].count()
     page = KeysetPage(
-        rows=page_rows,
+        rows=shown,
         count=min(counted, count_cap),
         capped=counted > count_cap,
         cap=count_cap,
-        newer_than=key.cursor(page_rows[0]) if page_rows and more_newer else None,
-        older_than=key.cursor(page_rows[-1]) if page_rows and more_older else None,
+        newer_than=key.cursor(newer[0]) if newer and more_newer else None,
+        older_than=key.cursor(newer[-1]) if newer and more_older else None,
+        newest_first=newest_first,
     )
     query = request.GET.copy()
     for name in ("after", "before", "page"):

@@ -22,6 +22,7 @@ from portal.supervision.selectors.audit import AuditFilters, audit_event_list
 from registrations.models import Registration
 from registrations.search import search_term
 from registrations.selectors import RegistrationFilters, registration_list
+from verification.selectors import REVIEW_ORDER, review_queue
 
 WATCHED_TABLES = ("registrations_registration", "audit_auditevent")
 READERS = ("inspector", "inspector_gd", "carrier_admin_cmcc", "staff_gd_sz_001")
@@ -78,15 +79,17 @@ def _audit_filters() -> dict[str, AuditFilters]:
     }
 
 
-def _pages(name: str, rows: QuerySet, keys: tuple[str, ...]) -> Iterator[Case]:
+def _pages(name: str, rows: QuerySet, keys: tuple[str, ...], newest=True) -> Iterator[Case]:
     """The first page, a page from a cursor (the 1,000th row's key), and the capped count."""
     key = SortKeys(rows.model, keys)
-    newest = key.newest_first(rows)
-    yield Case(f"{name}: first page", newest[:PAGE])
-    anchor = newest.values_list(*keys)[1000:1001].first()
+    reading = key.newest_first(rows) if newest else key.oldest_first(rows)
+    yield Case(f"{name}: first page", reading[:PAGE])
+    anchor = reading.values_list(*keys)[1000:1001].first()
     if anchor is not None:
-        yield Case(f"{name}: from a cursor", key.newest_first(key.older(rows, anchor))[:PAGE])
-    yield Case(f"{name}: count", newest[:COUNT_CAP])
+        further = key.older(rows, anchor) if newest else key.newer(rows, anchor)
+        ordered = key.newest_first(further) if newest else key.oldest_first(further)
+        yield Case(f"{name}: from a cursor", ordered[:PAGE])
+    yield Case(f"{name}: count", reading[:COUNT_CAP])
 
 
 def cases() -> Iterator[Case]:
@@ -98,6 +101,9 @@ def cases() -> Iterator[Case]:
                 rows = registration_list(user=reader, filters=filters)
                 yield from _pages(f"{reader.username} registrations {label}", rows,
                                   ("created_at", "id"))  # fmt: skip
+        if reader.username == "carrier_admin_cmcc":  # the operator's reviewer
+            queue = review_queue(user=reader)
+            yield from _pages("carrier_admin_cmcc review queue", queue, REVIEW_ORDER, newest=False)
         if reader.username != "staff_gd_sz_001":  # outlet staff read no audit trail
             for label, filters in _audit_filters().items():
                 events = audit_event_list(user=reader, filters=filters)

@@ -161,11 +161,15 @@ def test_the_oldest_come_first_across_pages_and_the_pages_keep_the_filters(
     query = f"outlet={outlet_gd.pk}&reason=no_match"
     first = client.get(f"/review/?{query}")
     assert "5 registrations waiting for a decision" in first.content.decode()
-    next_page = f'href="?{query.replace("&", "&amp;")}&amp;page=2"'
-    assert next_page in first.content.decode(), "the next page keeps the filters"
-    seen = listed(first) + listed(client.get(f"/review/?{query}&page=2"))
-    seen += listed(client.get(f"/review/?{query}&page=3"))
+    seen, page = listed(first), first
+    while (cursor := page.context["page"].newer_than) is not None:
+        link = f'href="?{query.replace("&", "&amp;")}&amp;after={cursor}"'
+        assert link in page.content.decode(), "the next page keeps the filters"
+        page = client.get(f"/review/?{query}&after={cursor}")
+        seen += listed(page)
     assert seen == [cases[h].pk for h in sorted(hours, reverse=True)]
+    back = client.get(f"/review/?{query}&before={page.context['page'].older_than}")
+    assert listed(back) == seen[2:4], "and back, the longer waiting ones"
 
 
 # The verdict band

@@ -18,7 +18,7 @@ from portal.accounts.permissions import Perm
 from portal.accounts.second_factor import verified_within
 from portal.lib.errors import PortalError, add_to_form
 from portal.lib.forms import form_status, posted
-from portal.lib.listing import paginate
+from portal.lib.listing import keyset_page
 from registrations.models import Registration
 from verification import selectors, services
 from verification.errors import VerificationError
@@ -27,6 +27,7 @@ from verification.views.evidence import evidence_section
 from verification.views.registrations import timeline_section
 
 PAGE_SIZE = 25
+COUNT_CAP = 1000  # past it the page says "more than"
 
 
 @permission_required(Perm.REVIEW_REGISTRATION)
@@ -35,10 +36,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
         request.GET or None, outlets=selectors.review_outlets(user=request.user)
     )
     queue = selectors.review_queue(user=request.user, filters=form.filters())
-    # The pages keep the filters (``querystring``) and the queue's order.
-    context = {"form": form, **paginate(request, queue, per_page=PAGE_SIZE)}
-    reasons = selectors.review_reasons(context["page_obj"])
-    context["rows"] = [(case, reasons.get(case.pk, [])) for case in context["page_obj"]]
+    # The pages keep the filters (``querystring``) and the queue's order, from a cursor.
+    pages = keyset_page(request, queue, keys=selectors.REVIEW_ORDER, per_page=PAGE_SIZE,
+                        count_cap=COUNT_CAP, newest_first=False)  # fmt: skip
+    context = {"form": form, **pages}
+    reasons = selectors.review_reasons(pages["page"].rows)
+    context["rows"] = [(case, reasons.get(case.pk, [])) for case in pages["page"]]
     return render(request, "verification/review_list.html", context)
 
 

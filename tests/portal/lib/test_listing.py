@@ -65,3 +65,20 @@ def test_a_cursor_holds_no_more_than_a_time_and_an_id(registrations):
     created_at, registration_id = text.split("|")
     row = newest_first(registrations)[2]
     assert (created_at, registration_id) == (row.created_at.isoformat(), str(row.pk))
+
+
+def test_oldest_first_the_next_pages_are_the_newer_ones(registrations):
+    request = lambda **query: RequestFactory().get("/", query)  # noqa: E731
+    oldest = newest_first(registrations)[::-1]
+
+    def read(**query):
+        return keyset_page(request(**query), registrations, keys=KEYS, per_page=3, count_cap=9,
+                           newest_first=False)["page"]  # fmt: skip
+
+    first = read()
+    assert list(first) == oldest[:3] and first.older_than is None
+    second = read(after=first.newer_than)
+    third = read(after=second.newer_than)
+    assert list(second) + list(third) == oldest[3:7]
+    assert third.newer_than is None
+    assert list(read(before=second.older_than)) == oldest[:3]
