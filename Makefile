@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve worker test test-fast lint compile-messages bench-seed bench-verification bench-api bench-supervision messages clean
+.PHONY: install demo serve worker test test-fast lint compile-messages bench-seed bench-verification bench-throughput bench-api bench-supervision messages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,13 @@ bench-seed: install
 bench-verification: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench_verification --runs 5
+
+# Verifications per core-minute with 1 then 2 workers (one engine per core), and the queue wait,
+# under a burst of 50 uploads; prints the worker cores a province's peak needs. Same needs as
+# bench-verification; run it on a quiet machine (other load takes the workers' cores).
+bench-throughput: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_verification --burst 50 --workers 1,2
 
 # The partner API's GET of one registration beside a bare Django JsonResponse, on gunicorn
 # (one worker per core) loaded by locust for 30 s each; target: the API at >= 40 % of the bare.
