@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve worker test test-fast lint compile-messages bench-seed bench-verification bench-throughput bench-api bench-supervision messages clean
+.PHONY: install demo serve worker test test-fast lint compile-messages bench-seed bench-verification bench-throughput bench-api bench-supervision loadtest messages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,15 @@ bench-api: install
 bench-supervision: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench_supervision --registrations 1000000,10000000 --requests 20
+
+# Five minutes of a working day at once on loopback: gunicorn (one process per core, a few
+# threads each) and a Celery worker (two processes) loaded by locust with outlet staff, carrier
+# reviewers, inspectors, API partners and subscribers. Prints each endpoint's requests/s,
+# failures and p50/p95/p99 and the verifications per minute; fails on any 5xx.
+# Needs PostgreSQL (DATABASE_URL) and Redis or RabbitMQ (CELERY_BROKER_URL).
+loadtest: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loadtest
 
 clean:
 	rm -rf $(VENV) var
