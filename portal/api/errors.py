@@ -63,6 +63,10 @@ class ApiCode(ErrorCode):
         "server_error",
         _("Something went wrong on our side. It was logged; retry later."),
     )
+    SERVICE_UNAVAILABLE = (
+        "service_unavailable",
+        _("The service is briefly unavailable and kept nothing of this request: retry shortly."),
+    )
     PERMISSION_DENIED = "permission_denied", _("This API key may not do this.")
     PARSE_ERROR = "parse_error", _("The request body could not be read: check it is valid JSON.")
     INVALID = "invalid", _("Some fields are not valid: see errors for each field's messages.")

@@ -7,6 +7,7 @@ import traceback
 from io import BytesIO
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -18,7 +19,12 @@ from portal.api.services import (
     idempotent_request_finish,
 )
 from portal.lib.client_ip import client_ip_address
-from portal.lib.errors import API_PATH_PREFIX, PROBLEM_CONTENT_TYPE, problem_body
+from portal.lib.errors import (
+    API_PATH_PREFIX,
+    DATABASE_UNAVAILABLE,
+    PROBLEM_CONTENT_TYPE,
+    problem_body,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +52,12 @@ def problem_response(request, status: int, code: ApiCode, detail: str | None = N
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
+
+
+def database_unavailable_problem(request):
+    """A 503 that says to retry: the connection to the database broke (a failover, a restart);
+    nothing of the request was kept."""
+    return problem_response(request, 503, ApiCode.SERVICE_UNAVAILABLE, Retry_After="2")
 
 
 def _is_problem(response) -> bool:
@@ -89,6 +101,9 @@ class ApiProblemMiddleware:
     def process_exception(self, request, exception):
         if not request.path.startswith(API_PATH_PREFIX):
             return None
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning("API request: the database went away: %s", request.path)
+            return database_unavailable_problem(request)
         # The log gets where it failed, not the exception's message, which may quote the
         # personal data being handled; the client gets a problem and nothing of either.
         logger.error(
@@ -123,7 +138,21 @@ def _body_read(request) -> bytes | None:
     return body
 
 
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
+def request_fingerprint(method: str, path: str, body: bytes, content_type: str = "") -> str:
+    """What makes two requests the same: method, path and body. A multipart body is taken
+    without its boundary, which a client draws anew for each send, its retries included."""
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() == "multipart/form-data":
+        boundary = next(
+            (
+                value.strip().strip('"')
+                for name, _, value in (p.partition("=") for p in parameters.split(";"))
+                if name.strip().lower() == "boundary"
+            ),
+            "",
+        )
+        if boundary:
+            body = body.replace(boundary.encode("latin-1"), b"")
     return hashlib.sha256(
         f"{method}\n{path}\n".encode() + hashlib.sha256(body).digest()
     ).hexdigest()
@@ -132,10 +161,11 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
 class IdempotencyMiddleware:
     """A write under /api/v1/ runs once per ``Idempotency-Key`` of one API key.
 
-    The request is recorded before the view runs (the unique constraint decides between two
-    arriving together), its response after. Same key, same request: the response replayed;
-    same key, another request: 422; the first not finished: 409. A 5xx, 409 or 429 is not
-    kept, so the key can be retried.
+    The key is claimed, the view run and its response kept in one transaction (the unique
+    constraint decides between two arriving together). Same key, same request: the response
+    replayed; same key, another request: 422; the first not finished: 409. A 5xx, 409 or 429
+    is not kept, so the key can be retried; nor is the work of a 5xx, or of a request whose
+    process or database connection died.
     """
 
     def __init__(self, get_response):
@@ -155,22 +185,36 @@ class IdempotencyMiddleware:
         body = _body_read(request)
         if body is None:
             return problem_response(request, 413, ApiCode.TOO_LARGE)
-        fingerprint = request_fingerprint(request.method, request.path, body)
-        outcome, record = idempotent_request_begin(
-            api_key=api_key, key=idempotency_key, fingerprint=fingerprint
+        fingerprint = request_fingerprint(
+            request.method, request.path, body, request.META.get("CONTENT_TYPE", "")
         )
-        if outcome == IdempotencyOutcome.REPLAY:
-            return self._replayed(record)
-        if outcome == IdempotencyOutcome.CONFLICT:
-            return problem_response(request, 422, ApiCode.IDEMPOTENCY_KEY_REUSED)
-        if outcome == IdempotencyOutcome.IN_FLIGHT:
-            return problem_response(request, 409, ApiCode.IDEMPOTENCY_IN_FLIGHT, Retry_After="1")
-        response = None
         try:
-            response = self.get_response(request)
-        finally:
-            idempotent_request_finish(record=record, response=_rendered(response))
-        return response
+            return self._run_once(request, api_key, idempotency_key, fingerprint)
+        except DATABASE_UNAVAILABLE:
+            # The claim and the work rolled back together: the same key may be sent again.
+            logger.warning("API write: the database went away: %s", request.path)
+            return database_unavailable_problem(request)
+
+    def _run_once(self, request, api_key, idempotency_key: str, fingerprint: str):
+        """The claim of the key, the view's work and the response kept for replay, in one
+        transaction: all of them happen or none (a 5xx keeps nothing)."""
+        with transaction.atomic():
+            outcome, record = idempotent_request_begin(
+                api_key=api_key, key=idempotency_key, fingerprint=fingerprint
+            )
+            if outcome == IdempotencyOutcome.REPLAY:
+                return self._replayed(record)
+            if outcome == IdempotencyOutcome.CONFLICT:
+                return problem_response(request, 422, ApiCode.IDEMPOTENCY_KEY_REUSED)
+            if outcome == IdempotencyOutcome.IN_FLIGHT:
+                return problem_response(
+                    request, 409, ApiCode.IDEMPOTENCY_IN_FLIGHT, Retry_After="1"
+                )
+            response = _rendered(self.get_response(request))
+            kept = idempotent_request_finish(record=record, response=response)
+            if not kept and response.status_code >= 500:
+                transaction.set_rollback(True)
+            return response
 
     @staticmethod
     def _api_key(request):

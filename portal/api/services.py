@@ -1,10 +1,11 @@
 """Writes of API keys: create (the plaintext returned once), revoke, note a use."""
 
 import enum
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -114,43 +115,71 @@ _REPLAYED_HEADERS = ("Content-Type", "Location")
 
 
 def idempotent_request_begin(*, api_key, key: str, fingerprint: str):
-    """Claim ``key`` for this request, or say why it may not run: (outcome, record)."""
+    """Claim ``key`` for this request, or say why it may not run: (outcome, record).
+
+    Called inside the request's transaction (IdempotencyMiddleware), which the claim, the
+    view's work and the response kept for replay commit together. So a key is taken only by
+    a request that finished: one whose process died took nothing with it, and its retry runs
+    at once. A second request with the key while the first runs waits on the first's
+    uncommitted row for at most API_IDEMPOTENCY_WAIT_S, then is told it is in flight.
+    """
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _lock_wait_at_most(settings.API_IDEMPOTENCY_WAIT_S):
             record = IdempotentRequest.objects.create(
                 api_key=api_key, key=key, fingerprint=fingerprint
             )
         return IdempotencyOutcome.RUN, record
     except IntegrityError:
         pass
+    except OperationalError as error:
+        if not _is_lock_timeout(error):
+            raise
+        return IdempotencyOutcome.IN_FLIGHT, None
     record = IdempotentRequest.objects.filter(api_key=api_key, key=key).first()
     if record is None:  # the first ended in a 5xx just now and let the key go: run again
         return idempotent_request_begin(api_key=api_key, key=key, fingerprint=fingerprint)
     if record.fingerprint != fingerprint:
         return IdempotencyOutcome.CONFLICT, record
     if record.response_status is None:
-        if _abandoned(record):  # its process died mid-request: let this one run instead
-            IdempotentRequest.objects.filter(pk=record.pk, response_status=None).delete()
-            return idempotent_request_begin(api_key=api_key, key=key, fingerprint=fingerprint)
-        return IdempotencyOutcome.IN_FLIGHT, record
+        # Kept unanswered by an earlier release, which claimed keys in a transaction of
+        # their own: nobody answers it any more.
+        IdempotentRequest.objects.filter(pk=record.pk, response_status=None).delete()
+        return idempotent_request_begin(api_key=api_key, key=key, fingerprint=fingerprint)
     return IdempotencyOutcome.REPLAY, record
 
 
-def _abandoned(record) -> bool:
-    age = timezone.now() - record.created_at
-    return age > timedelta(seconds=settings.API_IDEMPOTENCY_IN_FLIGHT_S)
+@contextmanager
+def _lock_wait_at_most(seconds: float):
+    """PostgreSQL: wait at most ``seconds`` for a lock in this block (SQLite serialises
+    writers by itself)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(seconds * 1000)}ms"])
+    yield  # an error leaves the setting to the rollback of the block's savepoint
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
 
 
-def idempotent_request_finish(*, record, response) -> None:
-    """Keep the response to replay it, or let the key go if retrying it may succeed."""
+def _is_lock_timeout(error: OperationalError) -> bool:
+    """PostgreSQL's lock_not_available (55P03); psycopg 2 calls the code pgcode, 3 sqlstate."""
+    cause = error.__cause__
+    return "55P03" in (getattr(cause, "pgcode", None), getattr(cause, "sqlstate", None))
+
+
+def idempotent_request_finish(*, record, response) -> bool:
+    """Keep the response to replay it, or let the key go if retrying it may succeed; whether
+    it was kept (the middleware rolls the work of a 5xx back)."""
     status = response.status_code if response is not None else 500
     if status >= 500 or status in _NOT_KEPT or getattr(response, "streaming", False):
         IdempotentRequest.objects.filter(pk=record.pk).delete()
-        return
+        return False
     headers = {name: response[name] for name in _REPLAYED_HEADERS if name in response}
     IdempotentRequest.objects.filter(pk=record.pk).update(
         response_status=status, response_headers=headers, response_body=response.content
     )
+    return True
 
 
 # A conflict or a rate limit says "try again later", not what the request did.

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
-from django.db import models
+from django.db import InterfaceError, OperationalError, models
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -161,6 +161,9 @@ def problem_details_handler(exc, context):
 # Problems of the partner API link to a page describing their first reason, and name the
 # request they answer; elsewhere (the pages' own DRF endpoints) ``type`` stays about:blank.
 API_PATH_PREFIX = "/api/"
+# The database cannot be reached or the connection broke mid-request (a failover, a restart,
+# pg_terminate_backend): answered as 503 "retry shortly", not as a crash.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 PROBLEM_PAGES_PATH = "/api/v1/problems/"
 
 

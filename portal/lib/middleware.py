@@ -1,6 +1,14 @@
-"""Headers every page of a signed-in person gets: never cached, no powerful features."""
+"""Headers every page of a signed-in person gets (never cached, no powerful features), and a
+503 instead of a crash when the database goes away."""
 
+import logging
 from functools import wraps
+
+from django.shortcuts import render
+
+from portal.lib.errors import API_PATH_PREFIX, DATABASE_UNAVAILABLE
+
+logger = logging.getLogger(__name__)
 
 # The browser features no page needs; the capture page grants itself the camera.
 NO_FEATURES = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -33,3 +41,25 @@ def allow_camera(view):
         return response
 
     return wrapper
+
+
+class DatabaseUnavailableMiddleware:
+    """A page whose database connection broke (a failover, a restart) answers 503 "try again
+    in a moment" with Retry-After, not the crash page: nothing of the request was kept, and
+    the next request gets a new connection. The API's own middleware answers its paths."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE) or request.path.startswith(
+            API_PATH_PREFIX
+        ):
+            return None
+        logger.warning("page request: the database went away: %s", request.path)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "5"
+        return response

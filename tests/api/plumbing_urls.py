@@ -3,6 +3,7 @@ idempotency, crashes and auditing (``@pytest.mark.urls("tests.api.plumbing_urls"
 
 import threading
 
+from django.db import OperationalError
 from django.urls import path
 from rest_framework import status
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ class Runs:
 
     count = 0
     fail_next = False
+    database_gone_next = False
     entered = threading.Event()
     release = threading.Event()
     slow = False
@@ -26,6 +28,7 @@ class Runs:
     @classmethod
     def reset(cls):
         cls.count, cls.fail_next, cls.slow = 0, False, False
+        cls.database_gone_next = False
         cls.entered, cls.release = threading.Event(), threading.Event()
 
 
@@ -42,6 +45,9 @@ class EchoView(APIView):
         if Runs.fail_next:
             Runs.fail_next = False
             raise RuntimeError(f"a crash while handling {request.data}")
+        if Runs.database_gone_next:
+            Runs.database_gone_next = False
+            raise OperationalError("server closed the connection unexpectedly")
         return Response(
             {"run": run, "sent": request.data},
             status=status.HTTP_201_CREATED,

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.api.models import IdempotentRequest
@@ -94,40 +94,115 @@ def test_keys_are_per_api_key(api, api_cucc):
 
 
 @pytest.mark.django_db
-def test_a_request_still_in_flight_is_a_409(api, api_key_cmcc):
-    import json
-
+def test_an_unanswered_record_left_by_an_earlier_release_frees_its_key(api, api_key_cmcc):
+    """Releases before one transaction per request committed the claim first; a process that
+    died left it unanswered. Nobody answers it any more: the retry runs."""
     from portal.api.middleware import request_fingerprint
 
-    body = json.dumps({"n": 1}).encode()
-    IdempotentRequest.objects.create(
-        api_key=api_key_cmcc[0], key="busy", fingerprint=request_fingerprint("POST", ECHO, body)
-    )
-    response = api.client.post(
-        ECHO, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="busy"
-    )
-    assert response.status_code == 409
-    assert response.json()["reasons"] == ["idempotency_in_flight"]
-    assert Runs.count == 0
-
-
-@pytest.mark.django_db
-def test_a_first_request_that_died_unanswered_frees_its_key(api, api_key_cmcc, settings):
-    from portal.api.middleware import request_fingerprint
-
-    settings.API_IDEMPOTENCY_IN_FLIGHT_S = 600
     body = b'{"n": 1}'
     IdempotentRequest.objects.create(
         api_key=api_key_cmcc[0],
         key="orphan",
-        fingerprint=request_fingerprint("POST", ECHO, body),
-        created_at=timezone.now() - timedelta(seconds=601),
+        fingerprint=request_fingerprint("POST", ECHO, body, "application/json"),
     )
     response = api.client.post(
         ECHO, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="orphan"
     )
     assert response.status_code == 201
     assert Runs.count == 1
+
+
+class ProcessDied(Exception):
+    pass
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_first_request_in_flight_is_a_409_and_once_it_died_its_retry_runs_at_once(
+    api, api_key_cmcc, settings
+):
+    """The first holds its claim uncommitted while it runs: a second with the key waits
+    API_IDEMPOTENCY_WAIT_S, then gets a 409. The first's process dies: its claim is rolled
+    back with it, and the retry runs at once (no time to wait out)."""
+    from portal.api.middleware import request_fingerprint
+
+    settings.API_IDEMPOTENCY_WAIT_S = 0.2
+    body = b'{"n": 1}'
+    claimed, die = threading.Event(), threading.Event()
+
+    def first_request():
+        try:
+            with transaction.atomic():
+                IdempotentRequest.objects.create(
+                    api_key=api_key_cmcc[0],
+                    key="dies",
+                    fingerprint=request_fingerprint("POST", ECHO, body, "application/json"),
+                )
+                claimed.set()
+                die.wait(timeout=10)
+                raise ProcessDied
+        except ProcessDied:
+            pass
+        finally:
+            connection.close()  # this thread's own connection
+
+    first = threading.Thread(target=first_request)
+    first.start()
+    try:
+        assert claimed.wait(timeout=10)
+
+        def send():
+            return api.client.post(
+                ECHO, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="dies"
+            )
+
+        in_flight = send()
+        assert in_flight.status_code == 409
+        assert in_flight.json()["reasons"] == ["idempotency_in_flight"]
+        assert in_flight["Retry-After"] == "1"
+    finally:
+        die.set()
+        first.join(timeout=10)
+    retried = send()
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried
+    assert Runs.count == 1
+
+
+@pytest.mark.django_db
+def test_a_multipart_retry_with_another_boundary_is_the_same_request(api):
+    """Clients draw a new multipart boundary for every send, their retries included."""
+
+    def multipart(boundary: str) -> tuple[bytes, str]:
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="nonce"\r\n\r\nabc\r\n'
+            f"--{boundary}--\r\n"
+        ).encode()
+        return body, f"multipart/form-data; boundary={boundary}"
+
+    answers = []
+    for boundary in ("first0a1b2c", "second9z8y7x"):
+        body, content_type = multipart(boundary)
+        answers.append(
+            api.client.post(ECHO, body, content_type=content_type, HTTP_IDEMPOTENCY_KEY="parts")
+        )
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[1]["Idempotent-Replayed"] == "true"
+    assert Runs.count == 1
+
+
+@pytest.mark.django_db
+def test_a_database_gone_mid_request_is_a_503_to_retry_and_keeps_nothing(api):
+    Runs.database_gone_next = True
+    gone = api.post(ECHO, {"n": 1}, idempotency_key="failover")
+    assert gone.status_code == 503
+    assert gone["Content-Type"] == "application/problem+json"
+    assert gone["Retry-After"] == "2"
+    assert gone.json()["reasons"] == ["service_unavailable"]
+    assert not IdempotentRequest.objects.filter(key="failover").exists()
+    retried = api.post(ECHO, {"n": 1}, idempotency_key="failover")
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried
 
 
 @pytest.mark.django_db
