@@ -6,7 +6,7 @@ from registrations.services.drafts import (
     registration_draft_open,
     registration_draft_update,
 )
-from registrations.services.outlets import outlet_create, outlet_update
+from registrations.services.outlets import outlet_create, outlet_row_lock, outlet_update
 from registrations.services.policy import registration_cap, registration_policy_update
 from registrations.services.registrations import (
     refused_step,
@@ -25,6 +25,7 @@ __all__ = [
     "DraftOpened",
     "SubscriberDetails",
     "outlet_create",
+    "outlet_row_lock",
     "outlet_update",
     "registration_cancel",
     "registration_viewed",

@@ -22,6 +22,7 @@ from registrations.errors import RegistrationCode as Code
 from registrations.errors import RegistrationError
 from registrations.lifecycle import Step
 from registrations.models import Outlet, Registration, Subscriber
+from registrations.services.outlets import outlet_row_lock
 from registrations.services.registrations import (
     _locked,
     _step,
@@ -41,7 +42,7 @@ class DraftOpened:
 
 
 def _lock_outlet(outlet: Outlet) -> None:
-    list(Outlet.objects.select_for_update().filter(pk=outlet.pk).values_list("pk", flat=True))
+    outlet_row_lock(outlet.pk)
 
 
 def _quietly(normalize, value: str) -> str | None:

@@ -109,7 +109,9 @@ def outlet_update(
     status: str,
 ) -> Outlet:
     """Change an outlet's details; the operator never changes."""
-    outlet = Outlet.objects.select_for_update().select_related("operator").get(pk=outlet.pk)
+    outlet = (
+        Outlet.objects.select_for_update(of=("self",)).select_related("operator").get(pk=outlet.pk)
+    )
     _check_status(status)
     before = _audited_values(outlet)
     code = code.strip()
@@ -132,3 +134,15 @@ def outlet_update(
         changes=changed_fields(before, _audited_values(outlet)),
     )
     return outlet
+
+
+def outlet_row_lock(outlet_id: int) -> None:
+    """Hold the outlet's row until the transaction ends: one writer per outlet at a time.
+
+    FOR NO KEY UPDATE of the outlet row alone. The model's ordering joins the operator, and a
+    plain FOR UPDATE would lock the operator's row too, which every commit inserting a row
+    that points at the operator must share (the deferred foreign-key check): a deadlock with
+    the audit chain's lock under load.
+    """
+    rows = Outlet.objects.select_for_update(no_key=True, of=("self",)).filter(pk=outlet_id)
+    list(rows.order_by().values_list("pk", flat=True))  # evaluated: a queryset alone is lazy

@@ -154,7 +154,9 @@ def registration_viewed(*, registration: Registration, actor) -> None:
 
 
 def _locked(registration: Registration) -> Registration:
-    return Registration.objects.select_for_update().get(pk=registration.pk)
+    """The registration's row until the transaction ends; NO KEY UPDATE, so rows that point
+    at it (evidence, jobs, events) may still commit meanwhile."""
+    return Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
 
 
 def _step(

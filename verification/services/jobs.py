@@ -15,7 +15,7 @@ from portal.outbox.services import enqueue
 from registrations import lifecycle
 from registrations import services as registration_services
 from registrations.lifecycle import Step
-from registrations.models import Outlet, Registration
+from registrations.models import Registration
 from registrations.signals import RegistrationEvent, registration_event
 from verification import metrics
 from verification.engine import reasons as engine_reasons
@@ -59,8 +59,7 @@ class OutletBusy(Exception):
 
 
 def _lock_outlet(outlet_id: int) -> None:
-    """Hold the outlet's row until the transaction ends (evaluated: a queryset alone is lazy)."""
-    list(Outlet.objects.select_for_update().filter(pk=outlet_id).values_list("pk", flat=True))
+    registration_services.outlet_row_lock(outlet_id)
 
 
 def _outlet_slot_taken(job: VerificationJob) -> bool:
@@ -210,7 +209,13 @@ def _jpeg(rgb) -> bytes:
 @transaction.atomic
 def verification_job_complete(*, job_id, result) -> bool:
     """Record the engine's result once; False when another delivery already did."""
-    job = VerificationJob.objects.select_for_update().select_related("registration").get(pk=job_id)
+    # NO KEY UPDATE: the rows stay mutually exclusive, but others may still commit rows that
+    # point at them (the foreign-key check shares them).
+    job = (
+        VerificationJob.objects.select_for_update(no_key=True)
+        .select_related("registration")
+        .get(pk=job_id)
+    )
     if job.done:
         return False
     outcome, reasons = _held_for_a_person(
