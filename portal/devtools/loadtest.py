@@ -649,11 +649,18 @@ def worker_command(queue: str) -> list[str]:
     ]  # fmt: skip
 
 
+# Longer than any user's pause between two requests. With gunicorn's default of 2 s, a user
+# who thinks for about that long sends into a connection the server is closing: a reset,
+# which a browser retries silently but locust counts as no answer. Behind a load balancer
+# the same rule holds: the server's keep-alive outlasts the balancer's idle timeout.
+KEEP_ALIVE_S = 75
+
+
 def gunicorn_command(*, port: int, workers: int) -> list[str]:
     return [
         sys.executable, "-m", "gunicorn", "portal.wsgi:application",
         f"--bind=127.0.0.1:{port}", f"--workers={workers}", "--worker-class=gthread",
-        f"--threads={GUNICORN_THREADS}", "--log-level=warning",
+        f"--threads={GUNICORN_THREADS}", f"--keep-alive={KEEP_ALIVE_S}", "--log-level=warning",
     ]  # fmt: skip
 
 
