@@ -200,3 +200,13 @@ def audit_table_flushable(request):
     yield
     if _uses_transactional_db(request):
         disable_audit_triggers()
+
+
+@pytest.fixture
+def broker_unreachable(monkeypatch):
+    """This process's Celery app sends to a port where nothing listens, for the test."""
+    from portal.celery import app
+
+    # The raw settings (an unset write URL is restored unset, not as the URL it reads as).
+    for name in ("broker_write_url", "broker_url"):
+        monkeypatch.setitem(app.conf, name, "redis://127.0.0.1:1/0")

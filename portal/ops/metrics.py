@@ -26,18 +26,24 @@ def _jobs() -> list[GaugeMetricFamily]:
     )
     age = GaugeMetricFamily(
         "portal_verification_oldest_job_age_seconds",
-        "Age of the oldest verification job in each state (0 when there is none).",
+        "Age of the oldest verification job in each state: since it was queued, or since it "
+        "started running (0 when there is none).",
         labels=["state"],
     )
     open_jobs = VerificationJob.objects.exclude(status=VerificationJob.Status.DONE)
-    found = {
-        row["status"]: row
-        for row in open_jobs.values("status").annotate(n=Count("pk"), oldest=Min("queued_at"))
+    rows = open_jobs.values("status").annotate(
+        n=Count("pk"), oldest_queued=Min("queued_at"), oldest_started=Min("started_at")
+    )
+    found = {row["status"]: row for row in rows}
+    # A running job's age is how long it has run (a stuck one stands out), not its wait.
+    since = {
+        VerificationJob.Status.QUEUED: "oldest_queued",
+        VerificationJob.Status.RUNNING: "oldest_started",
     }
-    for state in (VerificationJob.Status.QUEUED, VerificationJob.Status.RUNNING):
+    for state, oldest in since.items():
         row = found.get(state, {})
         waiting.add_metric([state], row.get("n", 0))
-        age.add_metric([state], _age_s(row.get("oldest")))
+        age.add_metric([state], _age_s(row.get(oldest)))
     return [waiting, age]
 
 

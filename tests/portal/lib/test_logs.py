@@ -49,12 +49,7 @@ def test_an_exception_is_one_field_of_the_same_line():
 
 
 @pytest.mark.django_db
-def test_a_line_logged_in_a_request_carries_its_request_id(client, monkeypatch, caplog):
-    from portal.celery import app
-
-    # The raw settings (an unset write URL is restored unset, not as the URL it reads as).
-    for name in ("broker_write_url", "broker_url"):
-        monkeypatch.setitem(app.conf, name, "redis://127.0.0.1:1/0")  # makes /readyz log
+def test_a_line_logged_in_a_request_carries_its_request_id(client, broker_unreachable, caplog):
     caplog.handler.addFilter(RequestIdLogFilter())
     response = client.get("/readyz", HTTP_X_REQUEST_ID="req-4711")
     assert response["X-Request-ID"] == "req-4711"

@@ -63,6 +63,7 @@ def make_job(registration, actor, *, status, minutes_ago):
     return VerificationJob.objects.create(
         registration=registration, challenge=challenge, attempt=1, created_by=actor,
         status=status, queued_at=now - timedelta(minutes=minutes_ago),
+        started_at=now - timedelta(minutes=minutes_ago - 1) if status == "running" else None,
     )  # fmt: skip
 
 
@@ -76,6 +77,9 @@ def test_waiting_and_running_jobs_and_the_oldest_age(client, users, outlet_gd):
     assert value(figures, "portal_verification_jobs", state="running") == 1
     oldest = value(figures, "portal_verification_oldest_job_age_seconds", state="queued")
     assert 7 * 60 <= oldest < 8 * 60
+    # Queued 3 minutes ago, running for the last 2: its age is how long it has run.
+    running = value(figures, "portal_verification_oldest_job_age_seconds", state="running")
+    assert 2 * 60 <= running < 3 * 60
 
 
 def test_no_open_job_reads_as_zero(client):
