@@ -18,6 +18,9 @@ from django.db.models.fields.tuple_lookups import (
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+# The parameters that say which page of a list: a link that changes the filters drops them.
+PAGE_PARAMETERS = ("after", "before", "page")
+
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
@@ -214,7 +217,7 @@ def keyset_page(
         newest_first=newest_first,
     )
     query = request.GET.copy()
-    for name in ("after", "before", "page"):
+    for name in PAGE_PARAMETERS:
         query.pop(name, None)
     return {
         "page": page,

@@ -17,7 +17,7 @@ from portal.audit.selectors import object_timeline
 from portal.lib import ratelimit
 from portal.lib.errors import PortalError, add_to_form, add_to_messages
 from portal.lib.forms import posted, render_form
-from portal.lib.listing import keyset_page
+from portal.lib.listing import PAGE_PARAMETERS, keyset_page
 from registrations import lifecycle, scoping, selectors, services
 from registrations.errors import RegistrationCode
 from registrations.forms import (
@@ -36,7 +36,6 @@ PAGE_SIZE = 50
 # Newest first, from a cursor (no OFFSET); counted no further than this (past it: "more than").
 LIST_ORDER = ("created_at", "id")
 COUNT_CAP = 1000
-CURSORS = ("before", "after", "page")
 
 # What the layers above add to a registration's page (verification adds its steps, attempts
 # and evidence): each callable returns more context. Filled in by their AppConfig.ready(), so
@@ -109,9 +108,9 @@ def _list_page(request, *, search_form, status=200):
         "search": search,
         "search_id": search_id if search else "",
         "search_expired": bool(search_id) and search is None,
-        "without_search": _query_without(request, SEARCH_PARAMETER, *CURSORS),
+        "without_search": _query_without(request, SEARCH_PARAMETER, *PAGE_PARAMETERS),
         "staff_member": first.created_by if first else None,
-        "without_staff": _query_without(request, "staff", *CURSORS),
+        "without_staff": _query_without(request, "staff", *PAGE_PARAMETERS),
         "can_create": can(user, Perm.ADD_REGISTRATION),
         **page,
     }
