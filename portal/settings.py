@@ -671,6 +671,10 @@ WEBHOOK_RETRY_AFTER_MAX_S = env_int("WEBHOOK_RETRY_AFTER_MAX_S", 86400, minimum=
 
 # The partner API (portal/api). An Idempotency-Key is remembered this long (documented: 24 h).
 API_IDEMPOTENCY_TTL_S = env_int("API_IDEMPOTENCY_TTL_S", 24 * 3600, minimum=3600)
+# A second request with a key whose first is still running waits this long for the first's
+# answer to replay, then gets a 409 (a first whose process died holds nothing: see
+# portal/api/services.py idempotent_request_begin).
+API_IDEMPOTENCY_WAIT_S = env_float("API_IDEMPOTENCY_WAIT_S", 2.0, minimum=0.1)
 # The largest request body the API reads (a capture video and its form fields).
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", FILE_UPLOAD_MAX_MEMORY_SIZE)
 # Each key's token bucket: this many requests a second sustained, bursts of API_BURST.

@@ -7,6 +7,7 @@ import traceback
 from io import BytesIO
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -160,11 +161,11 @@ def request_fingerprint(method: str, path: str, body: bytes, content_type: str =
 class IdempotencyMiddleware:
     """A write under /api/v1/ runs once per ``Idempotency-Key`` of one API key.
 
-    The request is recorded before the view runs (the unique constraint decides between two
-    arriving together), its response after. Same key, same request: the response replayed;
-    same key, another request: 422; the first not finished: 409 (it holds the key's lock, which
-    a request whose process or connection died no longer does: its retry runs). A 5xx, 409 or
-    429 is not kept, so the key can be retried.
+    The key is claimed, the view run and its response kept in one transaction (the unique
+    constraint decides between two arriving together). Same key, same request: the response
+    replayed; same key, another request: 422; the first not finished: 409. A 5xx, 409 or 429
+    is not kept, so the key can be retried; nor is the work of a 5xx, or of a request whose
+    process or database connection died.
     """
 
     def __init__(self, get_response):
@@ -190,26 +191,30 @@ class IdempotencyMiddleware:
         try:
             return self._run_once(request, api_key, idempotency_key, fingerprint)
         except DATABASE_UNAVAILABLE:
-            # The key's lock went with the connection: the same key may be sent again.
+            # The claim and the work rolled back together: the same key may be sent again.
             logger.warning("API write: the database went away: %s", request.path)
             return database_unavailable_problem(request)
 
     def _run_once(self, request, api_key, idempotency_key: str, fingerprint: str):
-        outcome, record = idempotent_request_begin(
-            api_key=api_key, key=idempotency_key, fingerprint=fingerprint
-        )
-        if outcome == IdempotencyOutcome.REPLAY:
-            return self._replayed(record)
-        if outcome == IdempotencyOutcome.CONFLICT:
-            return problem_response(request, 422, ApiCode.IDEMPOTENCY_KEY_REUSED)
-        if outcome == IdempotencyOutcome.IN_FLIGHT:
-            return problem_response(request, 409, ApiCode.IDEMPOTENCY_IN_FLIGHT, Retry_After="1")
-        response = None
-        try:
-            response = self.get_response(request)
-        finally:
-            idempotent_request_finish(record=record, response=_rendered(response))
-        return response
+        """The claim of the key, the view's work and the response kept for replay, in one
+        transaction: all of them happen or none (a 5xx keeps nothing)."""
+        with transaction.atomic():
+            outcome, record = idempotent_request_begin(
+                api_key=api_key, key=idempotency_key, fingerprint=fingerprint
+            )
+            if outcome == IdempotencyOutcome.REPLAY:
+                return self._replayed(record)
+            if outcome == IdempotencyOutcome.CONFLICT:
+                return problem_response(request, 422, ApiCode.IDEMPOTENCY_KEY_REUSED)
+            if outcome == IdempotencyOutcome.IN_FLIGHT:
+                return problem_response(
+                    request, 409, ApiCode.IDEMPOTENCY_IN_FLIGHT, Retry_After="1"
+                )
+            response = _rendered(self.get_response(request))
+            kept = idempotent_request_finish(record=record, response=response)
+            if not kept and response.status_code >= 500:
+                transaction.set_rollback(True)
+            return response
 
     @staticmethod
     def _api_key(request):

@@ -1,11 +1,11 @@
 """Writes of API keys: create (the plaintext returned once), revoke, note a use."""
 
 import enum
-import hashlib
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -117,75 +117,69 @@ _REPLAYED_HEADERS = ("Content-Type", "Location")
 def idempotent_request_begin(*, api_key, key: str, fingerprint: str):
     """Claim ``key`` for this request, or say why it may not run: (outcome, record).
 
-    The claim is a row committed at once (the unique constraint decides between two arriving
-    together) and, on PostgreSQL, a session lock on the key, taken first and held until
-    ``idempotent_request_finish``. A process that dies mid-request loses its connection and
-    so the lock: the retry finds the row unanswered and the lock free, and runs at once.
+    Called inside the request's transaction (IdempotencyMiddleware), which the claim, the
+    view's work and the response kept for replay commit together. So a key is taken only by
+    a request that finished: one whose process died took nothing with it, and its retry runs
+    at once. A second request with the key while the first runs waits on the first's
+    uncommitted row for at most API_IDEMPOTENCY_WAIT_S, then is told it is in flight.
     """
-    if not _key_lock_taken(api_key.pk, key):
-        return IdempotencyOutcome.IN_FLIGHT, None
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _lock_wait_at_most(settings.API_IDEMPOTENCY_WAIT_S):
             record = IdempotentRequest.objects.create(
                 api_key=api_key, key=key, fingerprint=fingerprint
             )
         return IdempotencyOutcome.RUN, record
     except IntegrityError:
         pass
+    except OperationalError as error:
+        if not _is_lock_timeout(error):
+            raise
+        return IdempotencyOutcome.IN_FLIGHT, None
     record = IdempotentRequest.objects.filter(api_key=api_key, key=key).first()
-    if record is not None and record.response_status is None and _locks_keys():
-        # Unanswered, and nobody else held the key's lock: its request died. Run this one.
-        IdempotentRequest.objects.filter(pk=record.pk, response_status=None).delete()
-        record = None
-    _key_lock_release(api_key.pk, key)
-    if record is None:  # the first let the key go (a 5xx, or it died): run again
+    if record is None:  # the first ended in a 5xx just now and let the key go: run again
         return idempotent_request_begin(api_key=api_key, key=key, fingerprint=fingerprint)
     if record.fingerprint != fingerprint:
         return IdempotencyOutcome.CONFLICT, record
     if record.response_status is None:
-        return IdempotencyOutcome.IN_FLIGHT, record  # SQLite (the demo): no lock to ask
+        # Kept unanswered by an earlier release, which claimed keys in a transaction of
+        # their own: nobody answers it any more.
+        IdempotentRequest.objects.filter(pk=record.pk, response_status=None).delete()
+        return idempotent_request_begin(api_key=api_key, key=key, fingerprint=fingerprint)
     return IdempotencyOutcome.REPLAY, record
 
 
-def _locks_keys() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _key_lock_id(api_key_id: int, key: str) -> int:
-    digest = hashlib.sha256(f"idempotency:{api_key_id}:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def _key_lock_taken(api_key_id: int, key: str) -> bool:
-    """PostgreSQL: this connection now holds the key's session lock (False: a request with
-    the key is running). SQLite serialises writers by itself."""
-    if not _locks_keys():
-        return True
+@contextmanager
+def _lock_wait_at_most(seconds: float):
+    """PostgreSQL: wait at most ``seconds`` for a lock in this block (SQLite serialises
+    writers by itself)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_key_lock_id(api_key_id, key)])
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(seconds * 1000)}ms"])
+    yield  # an error leaves the setting to the rollback of the block's savepoint
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
 
 
-def _key_lock_release(api_key_id: int, key: str) -> None:
-    if _locks_keys():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_key_lock_id(api_key_id, key)])
+def _is_lock_timeout(error: OperationalError) -> bool:
+    """PostgreSQL's lock_not_available (55P03); psycopg 2 calls the code pgcode, 3 sqlstate."""
+    cause = error.__cause__
+    return "55P03" in (getattr(cause, "pgcode", None), getattr(cause, "sqlstate", None))
 
 
-def idempotent_request_finish(*, record, response) -> None:
-    """Keep the response to replay it, or let the key go if retrying it may succeed; then
-    release the key's lock."""
+def idempotent_request_finish(*, record, response) -> bool:
+    """Keep the response to replay it, or let the key go if retrying it may succeed; whether
+    it was kept (the middleware rolls the work of a 5xx back)."""
     status = response.status_code if response is not None else 500
-    try:
-        if status >= 500 or status in _NOT_KEPT or getattr(response, "streaming", False):
-            IdempotentRequest.objects.filter(pk=record.pk).delete()
-            return
-        headers = {name: response[name] for name in _REPLAYED_HEADERS if name in response}
-        IdempotentRequest.objects.filter(pk=record.pk).update(
-            response_status=status, response_headers=headers, response_body=response.content
-        )
-    finally:
-        _key_lock_release(record.api_key_id, record.key)
+    if status >= 500 or status in _NOT_KEPT or getattr(response, "streaming", False):
+        IdempotentRequest.objects.filter(pk=record.pk).delete()
+        return False
+    headers = {name: response[name] for name in _REPLAYED_HEADERS if name in response}
+    IdempotentRequest.objects.filter(pk=record.pk).update(
+        response_status=status, response_headers=headers, response_body=response.content
+    )
+    return True
 
 
 # A conflict or a rate limit says "try again later", not what the request did.

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.api.models import IdempotentRequest
@@ -112,42 +112,50 @@ def test_an_unanswered_record_left_by_an_earlier_release_frees_its_key(api, api_
     assert Runs.count == 1
 
 
+class ProcessDied(Exception):
+    pass
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_first_request_in_flight_is_a_409_and_once_it_died_its_retry_runs_at_once(
-    api, api_key_cmcc
+    api, api_key_cmcc, settings
 ):
-    """The first holds the key's lock while it runs: a second with the key gets a 409. The
-    first's process dies, and its connection with it: the lock is gone, and the retry runs
-    at once (no time to wait out)."""
+    """The first holds its claim uncommitted while it runs: a second with the key waits
+    API_IDEMPOTENCY_WAIT_S, then gets a 409. The first's process dies: its claim is rolled
+    back with it, and the retry runs at once (no time to wait out)."""
     from portal.api.middleware import request_fingerprint
-    from portal.api.services import idempotent_request_begin
 
+    settings.API_IDEMPOTENCY_WAIT_S = 0.2
     body = b'{"n": 1}'
     claimed, die = threading.Event(), threading.Event()
 
     def first_request():
         try:
-            idempotent_request_begin(
-                api_key=api_key_cmcc[0],
-                key="dies",
-                fingerprint=request_fingerprint("POST", ECHO, body, "application/json"),
-            )
-            claimed.set()
-            die.wait(timeout=10)
+            with transaction.atomic():
+                IdempotentRequest.objects.create(
+                    api_key=api_key_cmcc[0],
+                    key="dies",
+                    fingerprint=request_fingerprint("POST", ECHO, body, "application/json"),
+                )
+                claimed.set()
+                die.wait(timeout=10)
+                raise ProcessDied
+        except ProcessDied:
+            pass
         finally:
-            connection.close()  # its process dies: the session ends, unanswered
+            connection.close()  # this thread's own connection
 
     first = threading.Thread(target=first_request)
     first.start()
-
-    def send():
-        return api.client.post(
-            ECHO, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="dies"
-        )
-
     try:
         assert claimed.wait(timeout=10)
+
+        def send():
+            return api.client.post(
+                ECHO, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="dies"
+            )
+
         in_flight = send()
         assert in_flight.status_code == 409
         assert in_flight.json()["reasons"] == ["idempotency_in_flight"]
@@ -155,7 +163,6 @@ def test_a_first_request_in_flight_is_a_409_and_once_it_died_its_retry_runs_at_o
     finally:
         die.set()
         first.join(timeout=10)
-    assert IdempotentRequest.objects.get(key="dies").response_status is None
     retried = send()
     assert retried.status_code == 201
     assert "Idempotent-Replayed" not in retried
