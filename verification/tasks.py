@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_process_init
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 
 from verification import engine_runner, services
 from verification.services.jobs import OutletBusy, verification_job_defer
@@ -13,8 +13,9 @@ from verification.storage import EvidenceUnreadable
 logger = logging.getLogger(__name__)
 
 # Errors worth another try later: the database or the storage hiccuped. A verification
-# itself never raises for bad media (the engine turns it into reasons).
-TRANSIENT_ERRORS = (DatabaseError, OSError)
+# itself never raises for bad media (the engine turns it into reasons). InterfaceError is not
+# a DatabaseError: it is what a connection the server closed raises on its next use.
+TRANSIENT_ERRORS = (DatabaseError, InterfaceError, OSError)
 
 
 @worker_process_init.connect
@@ -52,10 +53,21 @@ def verification_job_run(job_id: str) -> str:
         services.verification_job_note_error(job_id=job_id, error="evidence cannot be decrypted")
         raise
     except TRANSIENT_ERRORS as error:
-        services.verification_job_note_error(job_id=job_id, error=type(error).__name__)
+        _note_error(job_id, error)
         raise
     recorded = services.verification_job_complete(job_id=job_id, result=result)
     return "done" if recorded else "already done"
+
+
+def _note_error(job_id: str, error: Exception) -> None:
+    """The job's last error, if the database takes it: when the error is the database gone,
+    noting it fails too, and the retry must still be scheduled for the original error."""
+    try:
+        services.verification_job_note_error(job_id=job_id, error=type(error).__name__)
+    except (DatabaseError, InterfaceError):
+        logger.warning(
+            "verification job %s: %s not noted (database gone)", job_id, type(error).__name__
+        )
 
 
 @shared_task(name="verification.sweep_stuck_jobs", acks_late=True)

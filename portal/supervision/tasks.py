@@ -1,7 +1,7 @@
 """The ministry side's periodic jobs: thin, each calls one service."""
 
 from celery import shared_task
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 
 from portal.supervision.services.alerts import risk_evaluate
 
@@ -11,7 +11,7 @@ from portal.supervision.services.alerts import risk_evaluate
     acks_late=True,
     soft_time_limit=600,
     time_limit=660,
-    autoretry_for=(DatabaseError,),
+    autoretry_for=(DatabaseError, InterfaceError),  # InterfaceError: a closed connection
     retry_backoff=30,
     max_retries=3,
 )
