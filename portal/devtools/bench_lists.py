@@ -11,14 +11,10 @@ of the list alone (the sign-ins are timed apart), and fails below the target.
 """
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
 from portal.accounts.roles import Role
@@ -93,22 +89,6 @@ def locust_config(inspectors: list[dict]) -> dict:
     }  # fmt: skip
 
 
-def run_locust(*, base_url: str, users: int, duration_s: int, csv_prefix: Path, env: dict):
-    command = [
-        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-        "-u", str(users), "-r", str(users), "-t", f"{duration_s}s", "--host", base_url,
-        "--csv", str(csv_prefix), "--only-summary", "--loglevel=WARNING",
-    ]  # fmt: skip
-    log = csv_prefix.with_name("locust-lists.log")
-    with log.open("wb") as output:
-        completed = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-            command, cwd=settings.BASE_DIR, env={**os.environ, **env}, stdout=output,
-            stderr=subprocess.STDOUT, timeout=duration_s + 180, check=False,
-        )  # fmt: skip
-    if completed.returncode not in (0, 1):
-        raise loadtest.LoadTestError(f"locust failed ({completed.returncode}); see {log}")
-
-
 def run(*, users: int, duration_s: int, workers: int, min_rows: int) -> Figures:
     if connection.vendor != "postgresql":
         raise loadtest.LoadTestError("bench_lists measures PostgreSQL: set DATABASE_URL")
@@ -127,9 +107,10 @@ def run(*, users: int, duration_s: int, workers: int, min_rows: int) -> Figures:
     try:
         with loadtest.started(command, env=env, log=log) as server:
             loadtest.wait_until_serving(server, base_url, log)
-            run_locust(
-                base_url=base_url, users=users, duration_s=duration_s,
+            loadtest.run_locust(
+                base_url=base_url, users=users, spawn_rate=users, duration_s=duration_s,
                 csv_prefix=run_dir / "lists", env={"LOADTEST_CONFIG": str(config_path)},
+                locustfile=LOCUSTFILE, log_name="locust-lists.log",
             )  # fmt: skip
     finally:
         config_path.unlink(missing_ok=True)

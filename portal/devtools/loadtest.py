@@ -704,14 +704,15 @@ def wait_until_serving(process: subprocess.Popen, base_url: str, log: Path) -> N
 
 
 def run_locust(
-    *, base_url: str, users: int, spawn_rate: float, duration_s: int, csv_prefix: Path, env: dict
-) -> None:
+    *, base_url: str, users: int, spawn_rate: float, duration_s: int, csv_prefix: Path, env: dict,
+    locustfile: Path = LOCUSTFILE, log_name: str = "locust.log",
+) -> None:  # fmt: skip
     command = [
-        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+        sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
         "-u", str(users), "-r", str(spawn_rate), "-t", f"{duration_s}s", "--host", base_url,
         "--csv", str(csv_prefix), "--only-summary", "--loglevel=WARNING",
     ]  # fmt: skip
-    log = csv_prefix.with_name("locust.log")
+    log = csv_prefix.with_name(log_name)
     with log.open("wb") as output:
         completed = subprocess.run(  # noqa: S603 - our own interpreter and arguments
             command, cwd=settings.BASE_DIR, env={**os.environ, **env}, stdout=output,
