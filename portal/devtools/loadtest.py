@@ -797,7 +797,7 @@ def _run_dir() -> Path:
     run_dir = Path(settings.VAR_DIR) / "loadtest"
     run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     for stale in [run_dir / "sms.jsonl", *run_dir.glob("load_*.csv")]:  # an earlier run's
-        stale.unlink()
+        stale.unlink(missing_ok=True)  # the SMS file exists only after a sign-in
     (run_dir / f"{SETTINGS_MODULE}.py").write_text(SETTINGS_SHIM)
     return run_dir
 
