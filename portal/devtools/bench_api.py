@@ -20,7 +20,6 @@ import io
 import logging
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from portal.accounts.services import role_groups_sync
-from portal.devtools.processes import stop_process_group
+from portal.devtools.processes import free_port, stop_process_group
 from registrations import rules
 from registrations.models import Operator
 
@@ -213,12 +212,6 @@ def create_registration(base_url: str, key: str) -> str:
 
 
 # -- the server and the load ----------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path) -> None:

@@ -20,6 +20,7 @@ from django.db import connection
 from portal.accounts.roles import Role
 from portal.devtools import loadtest
 from portal.devtools.bench_verification import DEFAULT_CAPTURE, DEFAULT_PORTRAIT
+from portal.devtools.processes import free_port
 
 LOCUSTFILE = Path(__file__).with_name("locustfile_lists.py")
 LIST_ENDPOINT = "GET /registrations/ (first page)"
@@ -98,7 +99,7 @@ def run(*, users: int, duration_s: int, workers: int, min_rows: int) -> Figures:
             f"{rows:,} registrations, fewer than {min_rows:,}: run "
             f"seed_demo --rows-only --registrations {min_rows} first"
         )
-    run_dir, port = loadtest._run_dir(), loadtest.free_port()
+    run_dir, port = loadtest._run_dir(), free_port()
     env = loadtest.server_env(queue=f"lists-{uuid.uuid4().hex[:8]}", run_dir=run_dir)
     base_url, log = f"http://127.0.0.1:{port}", run_dir / "gunicorn-lists.log"
     config_path = run_dir / "users-lists.json"

@@ -24,7 +24,6 @@ The workers listen on a queue of their own, so a worker already running on the s
 import math
 import os
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -45,7 +44,7 @@ from django.urls import reverse
 
 from portal.accounts.roles import Role
 from portal.accounts.services import role_groups_sync, staff_outlets_set, user_create
-from portal.devtools.processes import stop_process_group
+from portal.devtools.processes import stop_process_group, terminate_as_interrupt
 from registrations import rules
 from registrations import services as registration_services
 from registrations.models import Operator, Outlet, Province, Registration
@@ -150,20 +149,6 @@ def _wait_until_ready(process: subprocess.Popen, queue: str, log: Path, timeout:
     raise BenchError(f"the worker did not answer a ping within {timeout:g} s; see {log}")
 
 
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """A SIGTERM ends the benchmark like Ctrl-C does: through ``finally``, worker stopped."""
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _route_jobs(app, routes) -> None:
     """Route tasks sent from this process; Celery caches its router, so build it again."""
     app.conf.task_routes = routes
@@ -226,7 +211,7 @@ def worker_pool(
     routes = app.conf.task_routes
     started: list[tuple[subprocess.Popen, str, Path]] = []
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             for number in range(1, count + 1):
                 own, own_log = f"{queue}-{number}", _log_of(log, number, count)
                 process = _start_worker(queues=[queue, own], hostname=own, env=env, log=own_log)

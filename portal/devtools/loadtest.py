@@ -29,8 +29,6 @@ import math
 import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -53,7 +51,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.accounts.roles import Role
 from portal.accounts.services import role_groups_sync, user_create
 from portal.devtools.bench_verification import DEFAULT_CAPTURE, DEFAULT_PORTRAIT, setup_problems
-from portal.devtools.processes import stop_process_group
+from portal.devtools.processes import free_port, stop_process_group, terminate_as_interrupt
 from registrations import rules
 from registrations import services as registration_services
 from registrations.models import Operator, Outlet, Province, Registration
@@ -683,12 +681,6 @@ def wait_for_worker(process: subprocess.Popen, queue: str, log: Path) -> None:
     raise LoadTestError(f"the worker did not answer within {WORKER_READY_TIMEOUT_S} s; see {log}")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_until_serving(process: subprocess.Popen, base_url: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -749,20 +741,6 @@ def purge_queue(queue: str) -> None:
     # A broker gone meanwhile keeps the queue: harmless, and no reason to hide the figures.
     with suppress(Exception), app.connection_for_write() as conn:
         conn.default_channel.queue_delete(queue)
-
-
-@contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """A SIGTERM ends the run like Ctrl-C: through ``finally``, every process stopped."""
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 # -- the run ---------------------------------------------------------------------------------

@@ -8,10 +8,7 @@ API guide tells partners to; the decisions reach a webhook receiver in this proc
 """
 
 import logging
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from portal.devtools.processes import free_port
 from tests.api.conftest import registration_body
 from tests.verification.engine.makers import CLIP, CLIP_CHALLENGE, CLIP_PORTRAIT, CLIP_SCHEDULE
 from tests.workers import ROOT, stop_worker, wait_for
@@ -91,12 +89,6 @@ class RedisServer:
 
 
 # -- the portal's processes ---------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _spawn(command: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -290,8 +282,3 @@ def terminate_connections(database: str) -> int:
             [database],
         )
         return cursor.fetchone()[0]
-
-
-def kill_group(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
