@@ -161,18 +161,33 @@ def pool_children(pid: int) -> list[int]:
 class Partner:
     """A partner's app: every write with an Idempotency-Key, retried with the same key while
     the server cannot answer (no connection, a 5xx, a 409 "still running"). ``seen`` counts
-    every answer, so a test can say which ones it allows."""
+    every answer, so a test can say which ones it allows; ``cut_off`` the requests that got
+    none, and ``uploads_in_flight`` says when a capture is on the wire."""
 
     def __init__(self, base_url: str, key: str):
         self.http = httpx.Client(
             base_url=f"{base_url}/api/v1", headers={"Authorization": f"Bearer {key}"}, timeout=60
         )
         self.seen: Counter = Counter()
+        self.cut_off = 0
+        self.uploads_in_flight = 0
         self._lock = threading.Lock()
 
     def _note(self, what) -> None:
         with self._lock:
             self.seen[what] += 1
+
+    def _count_upload(self, path: str, change: int) -> None:
+        if path.endswith("/captures"):
+            with self._lock:
+                self.uploads_in_flight += change
+
+    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
+        self._count_upload(path, +1)
+        try:
+            return self.http.request(method, path, **kwargs)
+        finally:
+            self._count_upload(path, -1)
 
     def request(self, method: str, path: str, expected: int, **kwargs) -> dict:
         headers = {**kwargs.pop("headers", {})}
@@ -181,9 +196,11 @@ class Partner:
         deadline = time.monotonic() + RETRY_FOR_S
         while True:
             try:
-                response = self.http.request(method, path, headers=headers, **kwargs)
+                response = self._send(method, path, headers=headers, **kwargs)
             except httpx.TransportError as error:
                 self._note(type(error).__name__)
+                with self._lock:
+                    self.cut_off += 1
             else:
                 self._note(response.status_code)
                 retry = response.status_code >= 500 or (
