@@ -429,8 +429,17 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
         if _cache_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
-    )
+    ),
+    # A list's rendered rows for the readers who change none (portal/lib/page_cache.py): in
+    # each process's memory, never in Redis, as they hold masked personal data.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
+# How long those rows are kept: an inspector's list is at most this many seconds old; 0: never.
+LIST_PAGE_KEPT_S = env_int("LIST_PAGE_KEPT_S", 5)
 
 
 def env_rate(name: str, default: str) -> str:

@@ -138,14 +138,16 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Every test starts with empty rate-limit counters (ids repeat from test to test) and no
-    API key held in memory."""
+    """Every test starts with empty rate-limit counters (ids repeat from test to test), no
+    API key held in memory and no list rows kept from an earlier test."""
     from django.core.cache import cache
 
     from portal.api.auth import api_key_uses_forget
     from portal.api.selectors import api_key_memo_clear
+    from portal.lib.page_cache import forget_kept_pages
 
     cache.clear()
+    forget_kept_pages()
     api_key_memo_clear()
     api_key_uses_forget()
 

@@ -60,7 +60,19 @@ class Grant(StrEnum):
 
 def can(user, perm: Perm) -> bool:
     """Whether an active, signed-in user holds ``perm``."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(perm))
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return user.is_superuser or perm in _permissions_held(user)
+
+
+def _permissions_held(user) -> frozenset[str]:
+    """The user's permissions from every backend, asked once per user object (a page asks
+    dozens of times: each link of the navigation), as ``has_perm`` would ask each backend
+    each time; the backends cache on the same object, so a change shows on the next request."""
+    held = getattr(user, "_portal_permissions", None)
+    if held is None:
+        held = user._portal_permissions = frozenset(user.get_all_permissions())
+    return held
 
 
 def can_use_pages(user, perm: Perm) -> bool:

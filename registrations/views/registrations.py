@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from portal.lib import ratelimit
 from portal.lib.errors import PortalError, add_to_form, add_to_messages
 from portal.lib.forms import posted, render_form
 from portal.lib.listing import PAGE_PARAMETERS, keyset_page
+from portal.lib.page_cache import kept_html, rows_key
 from registrations import lifecycle, scoping, selectors, services
 from registrations.errors import RegistrationCode
 from registrations.forms import (
@@ -36,6 +38,14 @@ PAGE_SIZE = 50
 # Newest first, from a cursor (no OFFSET); counted no further than this (past it: "more than").
 LIST_ORDER = ("created_at", "id")
 COUNT_CAP = 1000
+# Who holds one of these sees the list as it is now; the others (the ministry, who change no
+# registration) may be shown rows rendered a few seconds ago (portal/lib/page_cache.py).
+REGISTRATION_CHANGES = (
+    Perm.ADD_REGISTRATION,
+    Perm.SUBMIT_REGISTRATION,
+    Perm.REVIEW_REGISTRATION,
+    Perm.CANCEL_REGISTRATION,
+)
 
 # What the layers above add to a registration's page (verification adds its steps, attempts
 # and evidence): each callable returns more context. Filled in by their AppConfig.ready(), so
@@ -96,12 +106,6 @@ def _list_page(request, *, search_form, status=200):
     search_id, search = recalled_search(request)
     filters = dataclasses.replace(form.filters(), search=search)
     registrations = selectors.registration_list(user=user, filters=filters)
-    page = keyset_page(
-        request, registrations, keys=LIST_ORDER, per_page=PAGE_SIZE, count_cap=COUNT_CAP
-    )
-    # Filtered by who created them, the page's first registration names that person: named
-    # only when the viewer's list holds one of theirs, so a bare id reveals no one.
-    first = next(iter(page["page"]), None) if filters.staff else None
     context = {
         "form": form,
         "search_form": search_form,
@@ -109,11 +113,26 @@ def _list_page(request, *, search_form, status=200):
         "search_id": search_id if search else "",
         "search_expired": bool(search_id) and search is None,
         "without_search": _query_without(request, SEARCH_PARAMETER, *PAGE_PARAMETERS),
-        "staff_member": first.created_by if first else None,
         "without_staff": _query_without(request, "staff", *PAGE_PARAMETERS),
         "can_create": can(user, Perm.ADD_REGISTRATION),
-        **page,
     }
+
+    def results() -> str:
+        page = keyset_page(
+            request, registrations, keys=LIST_ORDER, per_page=PAGE_SIZE, count_cap=COUNT_CAP
+        )
+        # Filtered by who created them, the page's first registration names that person:
+        # named only when the viewer's list holds one of theirs, so a bare id reveals no one.
+        first = next(iter(page["page"]), None) if filters.staff else None
+        staff_member = first.created_by if first else None
+        return render_to_string(
+            "registrations/_results.html", {**context, **page, "staff_member": staff_member}
+        )
+
+    if search is None and not any(can(user, perm) for perm in REGISTRATION_CHANGES):
+        context["results"] = kept_html(rows_key(request, registrations), results)
+    else:
+        context["results"] = results()
     return render(request, "registrations/list.html", context, status=status)
 
 
