@@ -1,6 +1,9 @@
 """The navigation of the page layout: the pages the user holds the permission of."""
 
-from django.urls import reverse
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.languages import html_lang, switch_choices
@@ -36,6 +39,9 @@ _NAVIGATION: list[tuple[str, str, Perm]] = [
 ]
 
 
+_LINK_PERMISSIONS = frozenset(perm for _label, _name, perm in _NAVIGATION)
+
+
 def _second_factor_pending(user) -> bool:
     """Signed in with the password, second factor still to check: every link would lead back
     to the check, so none is shown."""
@@ -45,11 +51,20 @@ def _second_factor_pending(user) -> bool:
     return second_factor_required(user) or has_second_factor(user)
 
 
+@lru_cache(maxsize=256)
+def _links(
+    shown: frozenset[Perm], language: str | None, prefix: str
+) -> tuple[tuple[str, str], ...]:
+    """The links of those holding ``shown``, their labels in ``language`` (and the URLs under
+    the script ``prefix``): the same for every holder, so reversed and translated once per
+    process, not on every page."""
+    return tuple((str(label), reverse(name)) for label, name, perm in _NAVIGATION if perm in shown)
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    links = [
-        (label, reverse(name)) for label, name, perm in _NAVIGATION if can_use_pages(user, perm)
-    ]
+    shown = frozenset(perm for perm in _LINK_PERMISSIONS if can_use_pages(user, perm))
+    links = list(_links(shown, get_language(), get_script_prefix())) if shown else []
     if links and _second_factor_pending(user):
         links = []
     return {"nav_links": links, "user_role": role_of(user)}

@@ -97,7 +97,14 @@ def role_of(user) -> Role | None:
     cached = getattr(user, "_portal_role", False)
     if cached is not False:
         return cached
-    names = set(user.groups.values_list("name", flat=True))
+    names = getattr(user, "_portal_group_names", None)
+    if names is None:
+        # Here, not at the top: the auth backends module needs the user model, which needs
+        # this module.
+        from portal.accounts.backends import load_groups_and_permissions
+
+        load_groups_and_permissions(user)
+        names = user._portal_group_names
     role = next((r for r in Role if r.value in names), None)
     user._portal_role = role
     return role
