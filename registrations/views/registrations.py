@@ -95,19 +95,24 @@ def _list_url(query: str) -> str:
     return f"{url}?{query}" if query else url
 
 
-def _list_page(request, *, search_form, status=200):
-    user = request.user
-    form = RegistrationFilterForm(
-        request.GET or None,
+def _filter_form(user, data) -> RegistrationFilterForm:
+    return RegistrationFilterForm(
+        data,
         operators=scoping.operators_in_scope(user),
         outlets=scoping.outlets_in_scope(user),
         provinces=scoping.provinces_in_scope(user),
     )
+
+
+def _list_page(request, *, search_form, status=200):
+    user = request.user
+    # Without a query the filters are none, and the form is made only if its rows are
+    # rendered: a kept first page does without it.
+    form = _filter_form(user, request.GET) if request.GET else None
     search_id, search = recalled_search(request)
-    filters = dataclasses.replace(form.filters(), search=search)
+    filters = dataclasses.replace(form.filters() if form else RegistrationFilters(), search=search)
     registrations = selectors.registration_list(user=user, filters=filters)
     context = {
-        "form": form,
         "search_form": search_form,
         "search": search,
         "search_id": search_id if search else "",
@@ -125,8 +130,9 @@ def _list_page(request, *, search_form, status=200):
         # named only when the viewer's list holds one of theirs, so a bare id reveals no one.
         first = next(iter(page["page"]), None) if filters.staff else None
         staff_member = first.created_by if first else None
+        shown = {**context, **page, "staff_member": staff_member}
         return render_to_string(
-            "registrations/_results.html", {**context, **page, "staff_member": staff_member}
+            "registrations/_results.html", {**shown, "form": form or _filter_form(user, None)}
         )
 
     if search is None and not any(can(user, perm) for perm in REGISTRATION_CHANGES):
