@@ -2,7 +2,8 @@
 
 from functools import lru_cache
 
-from django.urls import get_script_prefix, reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -53,18 +54,19 @@ def _second_factor_pending(user) -> bool:
 
 @lru_cache(maxsize=256)
 def _links(
-    shown: frozenset[Perm], language: str | None, prefix: str
+    shown: frozenset[Perm], language: str | None, prefix: str, urlconf: str
 ) -> tuple[tuple[str, str], ...]:
-    """The links of those holding ``shown``, their labels in ``language`` (and the URLs under
-    the script ``prefix``): the same for every holder, so reversed and translated once per
-    process, not on every page."""
+    """The links of those holding ``shown``, their labels in ``language`` (and the URLs of
+    ``urlconf`` under the script ``prefix``): the same for every holder, so reversed and
+    translated once per process, not on every page."""
     return tuple((str(label), reverse(name)) for label, name, perm in _NAVIGATION if perm in shown)
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     shown = frozenset(perm for perm in _LINK_PERMISSIONS if can_use_pages(user, perm))
-    links = list(_links(shown, get_language(), get_script_prefix())) if shown else []
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    links = list(_links(shown, get_language(), get_script_prefix(), urlconf)) if shown else []
     if links and _second_factor_pending(user):
         links = []
     return {"nav_links": links, "user_role": role_of(user)}

@@ -1,6 +1,7 @@
-"""The model backend that reads a person's groups and permissions in one query: the same
-answers as Django's own ModelBackend, for every role, a permission of the account's own, an
-inactive account and a superuser."""
+"""How a page reads what a person may do. The model backend reads their groups and
+permissions in one query, with the same answers as Django's own ModelBackend (every role, a
+permission of the account's own, an inactive account, a superuser); the navigation's links,
+kept per set of permissions and language, are each reader's own."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.accounts.backends import ModelBackendInOneQuery
 from portal.accounts.permissions import Perm, can
 from portal.accounts.roles import role_of
+from tests.factories import sign_in
 
 User = get_user_model()
 
@@ -75,3 +77,24 @@ def test_an_inactive_account_holds_nothing_and_a_superuser_everything(users):
         root
     )
     assert len(ModelBackendInOneQuery().get_all_permissions(root)) == Permission.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_navigation_follows_the_role_and_the_language(client, users):
+    """Its links are kept per set of permissions and language: each reader still gets their
+    own, in their own language."""
+
+    def links(user, language):
+        sign_in(client, user)
+        response = client.get("/registrations/", headers={"accept-language": language})
+        return response.context["nav_links"]
+
+    inspector_en = links(users["inspector"], "en")
+    staff_en = links(users["staff"], "en")
+    assert ("Spot checks", "/supervision/spot-checks/") in inspector_en
+    assert ("New registration", "/registrations/new/") in staff_en
+    assert "New registration" not in dict(inspector_en)
+    assert "Spot checks" not in dict(staff_en)
+    inspector_zh = links(users["inspector"], "zh-hans")
+    assert [url for _, url in inspector_zh] == [url for _, url in inspector_en]
+    assert [label for label, _ in inspector_zh] != [label for label, _ in inspector_en]
