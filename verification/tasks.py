@@ -4,8 +4,8 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_process_init
-from django.db import DatabaseError, InterfaceError
 
+from portal.lib.errors import DATABASE_ERRORS
 from verification import engine_runner, services
 from verification.services.jobs import OutletBusy, verification_job_defer
 from verification.storage import EvidenceUnreadable
@@ -13,9 +13,8 @@ from verification.storage import EvidenceUnreadable
 logger = logging.getLogger(__name__)
 
 # Errors worth another try later: the database or the storage hiccuped. A verification
-# itself never raises for bad media (the engine turns it into reasons). InterfaceError is not
-# a DatabaseError: it is what a connection the server closed raises on its next use.
-TRANSIENT_ERRORS = (DatabaseError, InterfaceError, OSError)
+# itself never raises for bad media (the engine turns it into reasons).
+TRANSIENT_ERRORS = (*DATABASE_ERRORS, OSError)
 
 
 @worker_process_init.connect
@@ -64,7 +63,7 @@ def _note_error(job_id: str, error: Exception) -> None:
     noting it fails too, and the retry must still be scheduled for the original error."""
     try:
         services.verification_job_note_error(job_id=job_id, error=type(error).__name__)
-    except (DatabaseError, InterfaceError):
+    except DATABASE_ERRORS:
         logger.warning(
             "verification job %s: %s not noted (database gone)", job_id, type(error).__name__
         )

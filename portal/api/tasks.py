@@ -1,10 +1,10 @@
 """Celery interfaces of the partner API: thin, they take ids and call services."""
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError
 
 from portal.api import webhooks
 from portal.api.services import idempotent_requests_purge
+from portal.lib.errors import DATABASE_ERRORS
 
 
 @shared_task(
@@ -12,7 +12,7 @@ from portal.api.services import idempotent_requests_purge
     acks_late=True,
     soft_time_limit=30,
     time_limit=60,
-    autoretry_for=(DatabaseError, InterfaceError),  # InterfaceError: a closed connection
+    autoretry_for=DATABASE_ERRORS,
     retry_backoff=2,
     max_retries=3,
 )

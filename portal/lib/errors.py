@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
-from django.db import InterfaceError, OperationalError, models
+from django.db import DatabaseError, InterfaceError, OperationalError, models
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -164,6 +164,9 @@ API_PATH_PREFIX = "/api/"
 # The database cannot be reached or the connection broke mid-request (a failover, a restart,
 # pg_terminate_backend): answered as 503 "retry shortly", not as a crash.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# What a task retries on when the database fails it: InterfaceError is not a DatabaseError,
+# and is what a connection the server closed raises on its next use.
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
 PROBLEM_PAGES_PATH = "/api/v1/problems/"
 
 

@@ -1,8 +1,8 @@
 """The ministry side's periodic jobs: thin, each calls one service."""
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError
 
+from portal.lib.errors import DATABASE_ERRORS
 from portal.supervision.services.alerts import risk_evaluate
 
 
@@ -11,7 +11,7 @@ from portal.supervision.services.alerts import risk_evaluate
     acks_late=True,
     soft_time_limit=600,
     time_limit=660,
-    autoretry_for=(DatabaseError, InterfaceError),  # InterfaceError: a closed connection
+    autoretry_for=DATABASE_ERRORS,
     retry_backoff=30,
     max_retries=3,
 )
