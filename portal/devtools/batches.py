@@ -188,8 +188,9 @@ class _ExistingRegistrations:
 
     def __init__(self) -> None:
         rows = Registration.objects.order_by()
+        self.count = rows.count()
         self.preloaded: set[uuid.UUID] | None = None
-        if rows.count() <= PRELOAD_LIMIT:
+        if self.count <= PRELOAD_LIMIT:
             self.preloaded = set(rows.values_list("pk", flat=True))
 
     def among(self, lo: int, hi: int) -> set[uuid.UUID]:

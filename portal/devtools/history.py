@@ -49,6 +49,12 @@ from registrations.models import Operator, Outlet, Registration, Subscriber
 
 
 _SIZE_CUM = (45, 70, 83, 91, 96, 99, 100)  # 1 to 7 registrations; mean about 2.1
+# A person's next number mostly comes from the operator and the shop of the last one: an ID
+# seen at three outlets or with three operators within weeks is what the risk signal
+# id_spread looks for, and in the demo it should be the exception it is (about 1 person in
+# 3,000), not a hundredth of everybody.
+OPERATOR_SWITCH = 0.05
+SAME_SHOP = 0.95
 
 
 def _group_rng(group: int) -> random.Random:
@@ -244,12 +250,13 @@ def generate_group(group: int, world: _World) -> tuple[list[tuple], list[tuple]]
         expiry = _id_expiry(rng, birth_date, world.today)
         home = id_number[:2] + "0000"
         holding: dict[int, int] = {}
+        shops: dict[int, _Outlet] = {}  # the outlet of their last registration, by operator
         first_created = None
         operator = None
         for _ in range(size):
-            if operator is None or rng.random() < 0.4:
+            if operator is None or rng.random() < OPERATOR_SWITCH:
                 operator = world.operators[_pick(rng, world.operator_cum)]
-            row = _registration(rng, index, id_number, operator, home, holding, world)
+            row = _registration(rng, index, id_number, operator, home, holding, shops, world)
             registrations.append(row)
             created = row[_REG_CREATED]
             first_created = created if first_created is None else min(first_created, created)
@@ -275,6 +282,7 @@ def _registration(
     op: _Operator,
     home: str,
     holding: dict[int, int],
+    shops: dict[int, _Outlet],
     world: _World,
 ) -> tuple:
     spec = op.spec
@@ -283,10 +291,13 @@ def _registration(
     outlet = None
     if not online:
         local = op.local.get(home)
-        if local and rng.random() < 0.6:
+        if op.id in shops and rng.random() < SAME_SHOP:
+            outlet = shops[op.id]
+        elif local and rng.random() < 0.6:
             outlet = local[0][_pick(rng, local[1])]
         else:
             outlet = op.outlets[_pick(rng, op.outlet_cum)]
+        shops[op.id] = outlet
 
     # When it happened: in-flight work is recent; a suspended outlet stopped a month ago.
     if outlet is not None and outlet.suspended:

@@ -17,7 +17,8 @@ import time as clock
 import uuid
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,8 +37,16 @@ from portal.devtools.batches import (
     _ExistingSubscribers,
     _write_batch,
 )
+from portal.devtools.bulk_load import indexes_set_aside
 from portal.devtools.demo_devices import demo_devices_ensure
-from portal.devtools.history import _build_world, _World, subscribers_referenced
+from portal.devtools.generators import Generators, batch_generators
+from portal.devtools.history import (
+    _REG_SUBSCRIBER,
+    SUBSCRIBER_FIELDS,
+    _build_world,
+    _World,
+    subscribers_referenced,
+)
 from portal.devtools.people import person_name
 from portal.devtools.reference import (
     DEFAULT_PASSWORD,
@@ -207,6 +216,10 @@ def _ensure_users(
 
 # --- Writing rows -----------------------------------------------------------------------------
 
+# A load of at least this many rows, into a table it at least doubles, sets the indexes
+# aside (bulk_load.py): below it, rebuilding them costs more than keeping them up to date.
+BULK_LOAD_MIN = 500_000
+
 
 def _seed_registrations(
     *,
@@ -216,14 +229,47 @@ def _seed_registrations(
     summary: SeedSummary,
     progress: Callable[[str], None] | None,
 ) -> None:
-    """Registrations 0..total-1 in batches, one transaction each.
+    """Registrations 0..total-1 in batches.
 
-    While one batch is written, a thread generates the next: the database works while
-    Python computes (the GIL is released while psycopg2 waits on the server).
+    While one batch is written, the next ones are generated (see ``generators``): the
+    database works while Python computes. Each batch is a transaction of its own, except in
+    a bulk load (below), which is one transaction.
     """
     postgres = connection.vendor == "postgresql"
-    size = PG_BATCH if postgres else OTHER_BATCH
     existing_registrations = _ExistingRegistrations()
+    to_write = max(0, total - existing_registrations.count)
+    bulk = postgres and to_write >= BULK_LOAD_MIN and to_write >= existing_registrations.count
+    generators = batch_generators(to_write, postgres=postgres)
+    with (
+        generators.executor,
+        transaction.atomic() if bulk else nullcontext(),
+        indexes_set_aside(Registration, progress=progress) if bulk else nullcontext(),
+    ):
+        _write_batches(
+            total=total,
+            world=world,
+            plan=plan,
+            summary=summary,
+            progress=progress,
+            generators=generators,
+            existing_registrations=existing_registrations,
+        )
+    # Until now "kept" counted every subscriber the rows refer to.
+    summary.subscribers.kept -= summary.subscribers.created
+
+
+def _write_batches(
+    *,
+    total: int,
+    world: _World,
+    plan: DemoPlan | None,
+    summary: SeedSummary,
+    progress: Callable[[str], None] | None,
+    generators: Generators,
+    existing_registrations: _ExistingRegistrations,
+) -> None:
+    postgres = connection.vendor == "postgresql"
+    size = PG_BATCH if postgres else OTHER_BATCH
     existing_subscribers = _ExistingSubscribers()
     pending: deque[tuple[set[uuid.UUID], Future[_Batch]]] = deque()
 
@@ -238,25 +284,42 @@ def _seed_registrations(
         if progress is not None:
             progress(f"registrations: {batch.hi} of {total}")
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed_demo") as pool:
-        for lo in range(0, total, size):
-            hi = min(total, lo + size)
-            summary.subscribers.kept += sum(
-                subscribers_referenced(g, hi - g * GROUP_SIZE)
-                for g in range(lo // GROUP_SIZE, (hi - 1) // GROUP_SIZE + 1)
-            )
-            existing = existing_registrations.among(lo, hi)
-            summary.registrations.kept += len(existing)
-            if len(existing) == hi - lo:
-                continue  # the whole batch is there: nothing to generate
-            batch = pool.submit(generate_planted_batch, lo, hi, world, plan, copy_text=postgres)
-            pending.append((existing, batch))
-            if len(pending) > 1:
-                write_oldest()
-        while pending:
+    generate = _generate_for_copy if generators.in_processes else generate_planted_batch
+    for lo in range(0, total, size):
+        hi = min(total, lo + size)
+        summary.subscribers.kept += sum(
+            subscribers_referenced(g, hi - g * GROUP_SIZE)
+            for g in range(lo // GROUP_SIZE, (hi - 1) // GROUP_SIZE + 1)
+        )
+        existing = existing_registrations.among(lo, hi)
+        summary.registrations.kept += len(existing)
+        if len(existing) == hi - lo:
+            continue  # the whole batch is there: nothing to generate
+        batch = generators.executor.submit(generate, lo, hi, world, plan, copy_text=postgres)
+        pending.append((existing, batch))
+        # One batch more than there are generators, so that none waits for the writer.
+        if len(pending) > generators.workers:
             write_oldest()
-    # Until now "kept" counted every subscriber the rows refer to.
-    summary.subscribers.kept -= summary.subscribers.created
+    while pending:
+        write_oldest()
+
+
+def _generate_for_copy(
+    lo: int, hi: int, world: _World, plan: DemoPlan | None, *, copy_text: bool
+) -> _Batch:
+    """A batch as a generating process hands it back: the COPY text, and of the rows only
+    the keys the writer reads (unpickling whole rows would cost the writer a fifth as much
+    as generating them)."""
+    batch = generate_planted_batch(lo, hi, world, plan, copy_text=copy_text)
+    batch.subscribers = [row[:_SUBSCRIBER_KEYS] for row in batch.subscribers]
+    batch.registrations = [row[:_REGISTRATION_KEYS] for row in batch.registrations]
+    return batch
+
+
+# What _write_batch reads of the rows on PostgreSQL: a subscriber's ID number (position 1),
+# a registration's id and its subscriber's ID number (positions 0 and 1).
+_SUBSCRIBER_KEYS = SUBSCRIBER_FIELDS.index("id_number") + 1
+_REGISTRATION_KEYS = _REG_SUBSCRIBER + 1
 
 
 def _audit_demo_data(summary: SeedSummary) -> None:
