@@ -345,15 +345,20 @@ SUPERVISION_COMMANDS = (
 )
 
 
-def _run_supervision_commands(summary: SeedSummary, *, rebuild_rollups: bool) -> None:
+def _run_supervision_commands(
+    summary: SeedSummary, *, rebuild_rollups: bool, progress: Callable[[str], None] | None
+) -> None:
     available = get_commands()
     for name in SUPERVISION_COMMANDS:
         if name not in available or (name == REBUILD_COMMAND and not rebuild_rollups):
             continue
         output = io.StringIO()
+        started = clock.monotonic()
         call_command(name, stdout=output, stderr=io.StringIO())
         lines = [line.strip() for line in output.getvalue().splitlines() if line.strip()]
         summary.supervision.append(f"{name}: {'; '.join(lines) or 'done'}")
+        if progress is not None:
+            progress(f"{name}: {clock.monotonic() - started:.1f} s")
 
 
 def seed_demo(
@@ -400,6 +405,6 @@ def seed_demo(
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     if summary.registrations.created and supervision:
         # Only after new rows: a re-run that adds nothing changes nothing.
-        _run_supervision_commands(summary, rebuild_rollups=rebuild_rollups)
+        _run_supervision_commands(summary, rebuild_rollups=rebuild_rollups, progress=progress)
     summary.elapsed = clock.monotonic() - started
     return summary

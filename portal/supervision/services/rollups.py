@@ -37,6 +37,7 @@ from portal.supervision.models.rollups import (
     ReasonRollup,
     StatusRollup,
 )
+from portal.supervision.services.rollups_recount import decision_rollups_insert
 from registrations.models import Registration, Subscriber
 from verification.engine import reasons as engine_reasons
 from verification.models import VerificationJob, ViewingGrant
@@ -368,10 +369,10 @@ def _decided_rows():
         yield _Decided(*row[:split]), _DecidedSubscriber(*row[split:])
 
 
-def _decision_rows() -> dict:
-    """DecisionRollup, DecisionDayRollup and ReasonRollup, from each decided registration's
-    decision fact (its attempts come from its jobs: one function counts them, here and in the
-    transaction of each decision)."""
+def _decision_and_reason_counts() -> tuple[dict[tuple, Counter], Counter]:
+    """By frozen decision key, the decisions' counts; by frozen reason key, their number:
+    each decided registration's decision fact (its attempts come from its jobs: one function
+    counts them, here and in the transaction of each decision)."""
     decisions: dict[tuple, Counter] = defaultdict(Counter)
     reasons: Counter = Counter()
 
@@ -393,6 +394,12 @@ def _decision_rows() -> dict:
             count(batch)
             batch = []
     count(batch)
+    return decisions, reasons
+
+
+def _decision_rows() -> dict:
+    """DecisionRollup, DecisionDayRollup and ReasonRollup, from the decision facts."""
+    decisions, reasons = _decision_and_reason_counts()
     days: dict[tuple, Counter] = defaultdict(Counter)
     for frozen, counts in decisions.items():
         key = dict(frozen)
@@ -404,11 +411,12 @@ def _decision_rows() -> dict:
     }
 
 
-def _recount() -> dict:
-    """Every rollup's rows, counted from the source rows (the one place that scans them)."""
+def _recount(*, decisions: bool) -> dict:
+    """Every rollup's rows, counted from the source rows (the one place that scans them);
+    the decision rollups only if ``decisions``."""
     return {
         StatusRollup: _status_rows(),
-        **_decision_rows(),
+        **(_decision_rows() if decisions else {}),
         EvidenceViewRollup: _evidence_view_rows(),
     }
 
@@ -442,9 +450,20 @@ def rollups_rebuild(*, actor=None) -> dict[str, int]:
     for model in ROLLUP_MODELS:
         model.objects.all().delete()
     written = {}
-    for model, rows in _recount().items():
+    # PostgreSQL derives the decision facts itself, as decision_fact does (rollups_recount):
+    # it groups ten million registrations in a minute; Python takes twenty.
+    in_database = connection.vendor == "postgresql"
+    for model, rows in _recount(decisions=not in_database).items():
         model.objects.bulk_create(rows, batch_size=_REBUILD_CHUNK)
         written[model._meta.model_name] = len(rows)
+    if in_database:
+        written |= decision_rollups_insert(
+            age_bands=AGE_BANDS,
+            unknown=UNKNOWN,
+            no_capture=NO_CAPTURE,
+            zone=SHANGHAI.key,
+            day_key=_DAY_KEY_FIELDS,
+        )
     for place_model, finer, columns in PLACE_ROLLUPS:
         written[place_model._meta.model_name] = place_rollup_sum(place_model, finer, columns)
     return written
