@@ -34,13 +34,16 @@ class SetAside:
 def _set_aside_definitions(table: str) -> SetAside:
     with connection.cursor() as cursor:
         # Indexes that no constraint owns: the primary key and unique constraints stay, as
-        # other tables' foreign keys and the loader's own lookups need them.
+        # other tables' foreign keys and the loader's own lookups need them. Partial indexes
+        # stay too: their predicate does not come back from its text exactly as the
+        # migration wrote it (an IN list is re-cast element by element).
         cursor.execute(
             """
             SELECT index_class.relname, pg_get_indexdef(i.indexrelid)
             FROM pg_index i
             JOIN pg_class index_class ON index_class.oid = i.indexrelid
             WHERE i.indrelid = %s::regclass
+              AND i.indpred IS NULL
               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
             ORDER BY index_class.relname
             """,
@@ -63,6 +66,9 @@ def _set_aside_definitions(table: str) -> SetAside:
 def _drop(table: str, aside: SetAside) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        # A table with deferred checks still pending in this transaction cannot be altered:
+        # run them now (Django's foreign keys are all INITIALLY DEFERRED).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name in aside.foreign_keys:
             cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
         for name in aside.indexes:
@@ -81,6 +87,7 @@ def _rebuild(table: str, aside: SetAside, progress: Callable[[str], None] | None
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
         if progress is not None and aside.foreign_keys:
             progress(f"{table}: {len(aside.foreign_keys)} foreign keys checked")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to how the keys were declared
 
 
 @contextmanager
