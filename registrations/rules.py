@@ -7,6 +7,7 @@ demo-data scripts alike. A broken rule raises ``RegistrationError`` with its cod
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import date
 
@@ -71,7 +72,7 @@ def resident_id_check_digit(first17: str) -> str:
     """Check character (0-9 or X) for the first 17 digits of a resident ID (ISO 7064 MOD 11-2)."""
     if len(first17) != 17 or not _DIGITS_RE.fullmatch(first17):
         raise ValueError("expected exactly 17 ASCII digits")
-    total = sum(int(c) * w for c, w in zip(first17, _RESIDENT_ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), _RESIDENT_ID_WEIGHTS))
     check = (12 - total % 11) % 11
     return "X" if check == 10 else str(check)
 
@@ -222,17 +223,19 @@ def national_msisdn(e164: str) -> str:
     return e164[3:]
 
 
+# A digit doubled, and the digits of the product summed (Luhn).
+_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def _luhn_sum(digits: str, *, double_first: bool) -> int:
-    # Walk from the right; every second digit is doubled and its digits summed.
-    total = 0
-    double = double_first
-    for c in reversed(digits):
-        d = int(c)
-        if double:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-        double = not double
-    return total
+    # From the right, every second digit is doubled: the rightmost one if double_first.
+    from_right = digits[::-1]
+    doubled, plain = (
+        (from_right[0::2], from_right[1::2])
+        if double_first
+        else (from_right[1::2], from_right[0::2])
+    )
+    return sum(map(int, plain)) + sum(_LUHN_DOUBLED[int(c)] for c in doubled)
 
 
 def luhn_check_digit(payload: str) -> str:

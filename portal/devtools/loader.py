@@ -60,8 +60,10 @@ from portal.devtools.reference import (
 )
 from portal.devtools.supervision_demo import (
     DemoPlan,
+    PlantedBatch,
     demo_plan,
     generate_planted_batch,
+    planted_jobs_copy_text,
     planted_jobs_write,
 )
 from registrations.models import Operator, Outlet, Province, Registration, Subscriber
@@ -311,6 +313,9 @@ def _generate_for_copy(
     the keys the writer reads (unpickling whole rows would cost the writer a fifth as much
     as generating them)."""
     batch = generate_planted_batch(lo, hi, world, plan, copy_text=copy_text)
+    if isinstance(batch, PlantedBatch):
+        batch.job_text = planted_jobs_copy_text(batch)
+        batch.jobs = []
     batch.subscribers = [row[:_SUBSCRIBER_KEYS] for row in batch.subscribers]
     batch.registrations = [row[:_REGISTRATION_KEYS] for row in batch.registrations]
     return batch

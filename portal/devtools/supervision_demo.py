@@ -30,6 +30,8 @@ from portal.devtools.batches import (
     _generate_batch,
     _registration_copy_text,
     _subscriber_copy_text,
+    copy_line,
+    copy_rows,
 )
 from portal.devtools.demo_results import DEMO_ENGINE_VERSION, demo_engine_result
 from portal.devtools.history import _Outlet, _World
@@ -166,6 +168,8 @@ class PlantedBatch(_Batch):
     cases waiting for review need."""
 
     jobs: list[tuple] = field(default_factory=list)  # (row, engine decision)
+    # The jobs as COPY text, when a generating process made them (planted_jobs_copy_text).
+    job_text: list[tuple[uuid.UUID, str, str]] | None = None
 
 
 def generate_planted_batch(
@@ -376,14 +380,9 @@ def _planted_uuid(kind: str, registration_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"{kind}-{registration_id}")
 
 
-def planted_jobs_write(batch: _Batch, existing: set[uuid.UUID]) -> int:
-    """The challenge and finished verification job of each planted review that was just
-    written (not of one that existed). Returns how many jobs were written."""
-    specs = [
-        (row, engine) for row, engine in getattr(batch, "jobs", ()) if row[_ID] not in existing
-    ]
-    if not specs:
-        return 0
+def _planted_job_objects(specs) -> tuple[list[Challenge], list[VerificationJob]]:
+    """The challenge and finished verification job of each (row, engine decision): pure
+    computation, so a generating process can make them."""
     challenges, jobs = [], []
     for row, engine in specs:
         submitted, decided = row[15], row[16]
@@ -423,6 +422,43 @@ def planted_jobs_write(batch: _Batch, existing: set[uuid.UUID]) -> int:
                 finished_at=finished,
             )
         )
+    return challenges, jobs
+
+
+# The columns a planted challenge and job are copied with: all of them.
+_CHALLENGE_COLUMNS = tuple(f.name for f in Challenge._meta.concrete_fields)
+_JOB_COLUMNS = tuple(f.name for f in VerificationJob._meta.concrete_fields)
+
+
+def planted_jobs_copy_text(batch: _Batch) -> list[tuple[uuid.UUID, str, str]]:
+    """(registration id, challenge's COPY line, job's COPY line) of each planted job, as a
+    generating process hands them over (the writer keeps those of the rows it writes)."""
+    challenges, jobs = _planted_job_objects(getattr(batch, "jobs", ()))
+    return [
+        (
+            job.registration_id,
+            copy_line(challenge, _CHALLENGE_COLUMNS),
+            copy_line(job, _JOB_COLUMNS),
+        )
+        for challenge, job in zip(challenges, jobs, strict=True)
+    ]
+
+
+def planted_jobs_write(batch: _Batch, existing: set[uuid.UUID]) -> int:
+    """The challenge and finished verification job of each planted review that was just
+    written (not of one that existed). Returns how many jobs were written."""
+    text = getattr(batch, "job_text", None)
+    if text is not None:
+        kept = [(challenge, job) for pk, challenge, job in text if pk not in existing]
+        copy_rows(Challenge, _CHALLENGE_COLUMNS, (challenge for challenge, _ in kept))
+        copy_rows(VerificationJob, _JOB_COLUMNS, (job for _, job in kept))
+        return len(kept)
+    specs = [
+        (row, engine) for row, engine in getattr(batch, "jobs", ()) if row[_ID] not in existing
+    ]
+    if not specs:
+        return 0
+    challenges, jobs = _planted_job_objects(specs)
     Challenge.objects.bulk_create(challenges)
     VerificationJob.objects.bulk_create(jobs)
     return len(jobs)
