@@ -274,18 +274,33 @@ class Registration(models.Model):
     HOLDING_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.REVIEW, Status.APPROVED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No index of their own for these foreign keys: each leads one of the indexes in Meta,
+    # which serves its lookups as well. Every index costs every write (and a bulk load).
     subscriber = models.ForeignKey(
-        Subscriber, on_delete=models.PROTECT, related_name="registrations"
+        Subscriber, on_delete=models.PROTECT, related_name="registrations", db_index=False
     )
     operator = models.ForeignKey(
-        Operator, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("operator")
+        Operator,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("operator"),
+        db_index=False,
     )
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+        Outlet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("province")
+        Province,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("province"),
+        db_index=False,
     )
     msisdn = models.CharField("MSISDN", max_length=16)
     iccid = models.CharField("ICCID", max_length=20)
@@ -293,7 +308,10 @@ class Registration(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations_created"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="registrations_created",
+        db_index=False,
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
