@@ -368,6 +368,12 @@ class Registration(models.Model):
                 condition=Q(status="review"),
                 name="reg_review_queue",
             ),
+            # The review queue's outlet filter: which outlets have a case waiting.
+            models.Index(
+                fields=["outlet", "operator"],
+                condition=Q(status="review"),
+                name="reg_review_outlet",
+            ),
             models.Index(fields=["subscriber", "operator", "status"], name="reg_subscriber_cap"),
             # The list's search by number, in every status (the unique index on msisdn
             # covers the holding statuses only).

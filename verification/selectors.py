@@ -253,9 +253,18 @@ def review_queue(*, user, filters: ReviewFilters | None = None) -> QuerySet[Regi
 
 
 def review_outlets(*, user) -> QuerySet[Outlet]:
-    """The outlets with cases in the user's review queue, for its outlet filter."""
-    waiting = scoping.registrations_for_review(user).values("outlet")
-    return Outlet.objects.filter(pk__in=waiting).order_by("code")
+    """The outlets with cases in the user's review queue, for its outlet filter.
+
+    Each outlet of the reviewed operators is asked whether it has a case (one probe of the
+    partial index reg_review_outlet): reading the outlets off the whole queue took seconds
+    at ten million registrations.
+    """
+    waiting = scoping.registrations_for_review(user).filter(outlet=OuterRef("pk"))
+    return (
+        Outlet.objects.filter(operator__in=scoping.reviewed_operator_pks(user))
+        .filter(Exists(waiting))
+        .order_by("code")
+    )
 
 
 def review_reasons(registrations) -> dict:
