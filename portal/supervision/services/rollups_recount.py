@@ -54,6 +54,34 @@ def _bucket_sql() -> str:
     return f"WIDTH_BUCKET(f.seconds, ARRAY[{bounds}]::bigint[])"
 
 
+# The part of a decision fact's key that is the registration's own (ReasonRollup's key).
+_REASON_KEY_COLUMNS = """
+    (r.decided_at AT TIME ZONE %(zone)s)::date AS day,  -- local_day
+    r.operator_id,
+    r.province_id AS province_code,
+    COALESCE(r.outlet_id, 0) AS outlet_id,
+    r.channel,
+    CASE r.status WHEN %(rejected)s THEN %(rejected)s
+                  ELSE %(approved)s END AS outcome  -- _OUTCOME_OF_STATUS
+"""
+_DECIDED = "r.decided_at IS NOT NULL AND r.status IN (%(approved)s, %(rejected)s, %(cancelled)s)"
+
+
+def _reason_facts_sql() -> str:
+    """The decided registrations that have a reason, with ReasonRollup's key. It is the
+    registration's own: no subscriber or attempts to join, as the full facts need."""
+    registrations = connection.ops.quote_name(Registration._meta.db_table)
+    return f"""
+        WITH facts AS (
+            SELECT {_REASON_KEY_COLUMNS}, r.decision_reasons
+            FROM {registrations} r
+            WHERE {_DECIDED}
+              AND JSONB_TYPEOF(r.decision_reasons) = 'array'
+              AND r.decision_reasons <> '[]'::jsonb
+        )
+    """  # noqa: S608 (names from the model; every value is a parameter)
+
+
 def _facts_sql(*, age_bands, unknown: str, no_capture: str) -> str:
     """One row per decided registration: its decision fact's key, seconds and reasons."""
     quote = connection.ops.quote_name
@@ -73,14 +101,8 @@ def _facts_sql(*, age_bands, unknown: str, no_capture: str) -> str:
             GROUP BY registration_id
         ),
         decided AS (
-            SELECT (r.decided_at AT TIME ZONE %(zone)s)::date AS day,  -- local_day
-                   r.operator_id,
-                   r.province_id AS province_code,
-                   COALESCE(r.outlet_id, 0) AS outlet_id,
+            SELECT {_REASON_KEY_COLUMNS},
                    r.created_by_id AS staff_id,
-                   r.channel,
-                   CASE r.status WHEN %(rejected)s THEN %(rejected)s
-                                 ELSE %(approved)s END AS outcome,  -- _OUTCOME_OF_STATUS
                    COALESCE(r.decided_by_id, 0) AS reviewer_id,
                    COALESCE(a.attempts, 0) AS attempts,
                    COALESCE(a.source, %(no_capture)s) AS source,
@@ -94,8 +116,7 @@ def _facts_sql(*, age_bands, unknown: str, no_capture: str) -> str:
             FROM {registrations} r
             JOIN {subscribers} s ON s.id = r.subscriber_id
             LEFT JOIN attempts a ON a.registration_id = r.id
-            WHERE r.decided_at IS NOT NULL
-              AND r.status IN (%(approved)s, %(rejected)s, %(cancelled)s)
+            WHERE {_DECIDED}
         ),
         facts AS (
             SELECT f.day, f.operator_id, f.province_code, f.outlet_id, f.staff_id, f.channel,
@@ -153,11 +174,12 @@ def decision_rollups_insert(
         f"{facts} SELECT {key}, COUNT(*), SUM(seconds), {histogram} FROM facts GROUP BY {key}",  # noqa: S608
     )
     reason_key = ", ".join(REASON_KEY)
-    # Each distinct reason once per decision (decision_fact's set); a non-array gives none.
+    # Each distinct reason once per decision (decision_fact's set); a non-array or an empty
+    # one gives none, so those rows are left out before the reasons are unpacked.
     reasons = _insert_sql(
         ReasonRollup,
         (*REASON_KEY, "reason", "n"),
-        f"""{facts}
+        f"""{_reason_facts_sql()}
         SELECT {reason_key}, reason, COUNT(*)
         FROM facts,
              LATERAL (
