@@ -122,7 +122,7 @@ def _columns(model, fields: Sequence[str]) -> str:
     return ", ".join(quote(model._meta.get_field(name).column) for name in fields)
 
 
-def _copy(model, fields: Sequence[str], lines: Iterable[str]) -> None:
+def copy_rows(model, fields: Sequence[str], lines: Iterable[str]) -> None:
     """Load rows with PostgreSQL's COPY (text format), far faster than INSERT."""
     buffer = io.StringIO()
     buffer.writelines(lines)
@@ -132,11 +132,6 @@ def _copy(model, fields: Sequence[str], lines: Iterable[str]) -> None:
         # One large read per batch: each read needs the GIL, which the generating thread holds.
         sql = f"COPY {table} ({_columns(model, fields)}) FROM STDIN"
         cursor.cursor.copy_expert(sql, buffer, size=COPY_READ_SIZE)
-
-
-def copy_rows(model, fields: Sequence[str], lines: Iterable[str]) -> None:
-    """``_copy``, for lines made by ``copy_line``."""
-    _copy(model, fields, lines)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -283,9 +278,9 @@ def _write_batch(
         pairs = list(zip(new, _reserve_ids(Subscriber, len(new)), strict=True))
         keys.update((batch.subscribers[k][1], pk) for k, pk in pairs)
         texts = batch.subscriber_text
-        _copy(Subscriber, _SUBSCRIBER_COPY_FIELDS, (f"{pk}\t{texts[k]}" for k, pk in pairs))
+        copy_rows(Subscriber, _SUBSCRIBER_COPY_FIELDS, (f"{pk}\t{texts[k]}" for k, pk in pairs))
         parts, rows = batch.registration_text, batch.registrations
-        _copy(
+        copy_rows(
             Registration,
             REGISTRATION_FIELDS,
             (parts[k][0] + str(keys[rows[k][_REG_SUBSCRIBER]]) + parts[k][1] for k in missing),

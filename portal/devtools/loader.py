@@ -255,6 +255,7 @@ def _seed_registrations(
             progress=progress,
             generators=generators,
             existing_registrations=existing_registrations,
+            postgres=postgres,
         )
     # Until now "kept" counted every subscriber the rows refer to.
     summary.subscribers.kept -= summary.subscribers.created
@@ -269,8 +270,8 @@ def _write_batches(
     progress: Callable[[str], None] | None,
     generators: Generators,
     existing_registrations: _ExistingRegistrations,
+    postgres: bool,
 ) -> None:
-    postgres = connection.vendor == "postgresql"
     size = PG_BATCH if postgres else OTHER_BATCH
     existing_subscribers = _ExistingSubscribers()
     pending: deque[tuple[set[uuid.UUID], Future[_Batch]]] = deque()
