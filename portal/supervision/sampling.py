@@ -7,7 +7,8 @@ from a population, how to share them among strata, which ones, and how sure the 
   largest-remainder rounding, then oversampling of chosen strata (capped by their size).
 - ``order_key`` / ``draw``: a reproducible draw: a stratum's members ordered by
   HMAC-SHA256(seed, member id), the first n taken. The same seed gives the same sample, and
-  nobody can steer which members come first without knowing the seed.
+  nobody can steer which members come first without knowing the seed. ``hmac_keys`` lets a
+  database compute the same order.
 - ``wilson_interval``: the Wilson score interval of a proportion.
 """
 
@@ -159,6 +160,20 @@ def new_seed() -> str:
 def order_key(seed: str, member_id: object) -> str:
     """HMAC-SHA256 of ``member_id`` (as text) under ``seed``, hex: the draw's sort key."""
     return hmac.new(seed.encode(), str(member_id).encode(), hashlib.sha256).hexdigest()
+
+
+_SHA256_BLOCK = 64  # bytes
+
+
+def hmac_keys(seed: str) -> tuple[bytes, bytes]:
+    """The inner and outer keys of HMAC-SHA256 under ``seed`` (RFC 2104): ``order_key`` is
+    SHA-256(outer + SHA-256(inner + member id)), which a database with SHA-256 but no HMAC
+    can compute over a whole population."""
+    key = seed.encode()
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    return bytes(byte ^ 0x36 for byte in key), bytes(byte ^ 0x5C for byte in key)
 
 
 def draw(seed: str, member_ids: Iterable[object], k: int) -> list[tuple[str, object]]:

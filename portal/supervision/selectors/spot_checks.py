@@ -11,12 +11,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import BinaryField, CharField, Count, F, Func, Q, QuerySet, TextField, Value
+from django.db.models.expressions import Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils.translation import gettext as _
 
 from portal.accounts.permissions import Perm, can
 from portal.accounts.scoping import get_in_scope_or_404, sees_nation
 from portal.lib.listing import within_days
+from portal.supervision import sampling
 from portal.supervision.models import SpotCheck, SpotCheckSample
 from portal.supervision.sampling import wilson_interval
 from registrations import scoping
@@ -63,6 +67,73 @@ def spot_check_strata(registrations: QuerySet[Registration]) -> dict[tuple[int, 
         .annotate(count=Count("pk"))
     )
     return {(operator, province): count for operator, province, count in rows}
+
+
+Stratum = tuple[int, str]
+
+
+def spot_check_draw(
+    registrations: QuerySet[Registration], *, seed: str, shares: dict[Stratum, int]
+) -> dict[Stratum, list[tuple[str, object]]]:
+    """Each stratum's ``share`` first registrations by ``sampling.order_key``: (key, id) pairs.
+
+    On PostgreSQL the keys are computed and ranked by the database in one pass over the
+    population; a nation-wide month at ten million registrations is millions of rows, which
+    Python would first have to fetch. Elsewhere each stratum is drawn by ``sampling.draw``.
+    """
+    wanted = {stratum: share for stratum, share in shares.items() if share > 0}
+    if not wanted:
+        return {}
+    if connection.vendor != "postgresql":
+        return {
+            (operator, province): sampling.draw(
+                seed,
+                registrations.filter(operator_id=operator, province_id=province)
+                .order_by()
+                .values_list("pk", flat=True)
+                .iterator(chunk_size=5000),
+                share,
+            )
+            for (operator, province), share in wanted.items()
+        }
+    ranked = (
+        registrations.order_by()
+        .annotate(
+            order_key=_order_key_sql(seed),
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("operator_id"), F("province_id")],
+                order_by=F("order_key").asc(),
+            ),
+        )
+        .filter(rank__lte=max(wanted.values()))
+        .values_list("operator_id", "province_id", "rank", "order_key", "pk")
+    )
+    drawn: dict[Stratum, list[tuple[int, str, object]]] = {stratum: [] for stratum in wanted}
+    for operator, province, rank, key, pk in ranked:
+        stratum = (operator, province)
+        if rank <= wanted.get(stratum, 0):
+            drawn[stratum].append((rank, key, pk))
+    return {
+        stratum: [(key, pk) for _rank, key, pk in sorted(rows)] for stratum, rows in drawn.items()
+    }
+
+
+def _order_key_sql(seed: str) -> Func:
+    """``sampling.order_key`` of the row's id, in SQL: HMAC-SHA256 from its two hashes
+    (PostgreSQL has SHA-256 built in, HMAC only in an extension)."""
+    inner, outer = sampling.hmac_keys(seed)
+    member = Func(Cast("pk", TextField()), Value("UTF8"), function="CONVERT_TO")
+
+    def sha256(key: bytes, message) -> Func:
+        joined = Func(
+            Value(key, output_field=BinaryField()), message, arg_joiner=" || ",
+            template="(%(expressions)s)", output_field=BinaryField(),
+        )  # fmt: skip
+        return Func(joined, function="SHA256", output_field=BinaryField())
+
+    digest = sha256(outer, sha256(inner, member))
+    return Func(digest, Value("hex"), function="ENCODE", output_field=CharField())
 
 
 def spot_checks_visible(*, user) -> QuerySet[SpotCheck]:

@@ -139,34 +139,27 @@ def spot_check_create(
         oversampled_strata=[list(stratum) for stratum in oversampled],
         oversampling_factor=oversampling_factor,
     )
-    samples = []
-    for (operator_id, province_code), share in sorted(shares.items()):
-        if not share:
-            continue
-        members = registrations.filter(operator_id=operator_id, province_id=province_code)
-        # The stratum's ids are streamed: only the ``share`` smallest keys stay in memory.
-        ids = members.order_by().values_list("pk", flat=True).iterator(chunk_size=5000)
-        chosen = sampling.draw(seed, ids, share)
-        decisions = {
-            pk: (status, decided_by)
-            for pk, status, decided_by in Registration.objects.filter(
-                pk__in=[pk for _key, pk in chosen]
-            ).values_list("pk", "status", "decided_by_id")
-        }
-        for rank, (key, pk) in enumerate(chosen, start=1):
-            status, decided_by = decisions[pk]
-            samples.append(
-                SpotCheckSample(
-                    spot_check=spot_check,
-                    registration_id=pk,
-                    operator_id=operator_id,
-                    province_id=province_code,
-                    rank=rank,
-                    order_key=key,
-                    original_decision=_original_decision(status),
-                    decided_in_review=decided_by is not None,
-                )
-            )
+    drawn = selectors.spot_check_draw(registrations, seed=seed, shares=shares)
+    decisions = {
+        pk: (status, decided_by)
+        for pk, status, decided_by in Registration.objects.filter(
+            pk__in=[pk for chosen in drawn.values() for _key, pk in chosen]
+        ).values_list("pk", "status", "decided_by_id")
+    }
+    samples = [
+        SpotCheckSample(
+            spot_check=spot_check,
+            registration_id=pk,
+            operator_id=operator_id,
+            province_id=province_code,
+            rank=rank,
+            order_key=key,
+            original_decision=_original_decision(decisions[pk][0]),
+            decided_in_review=decisions[pk][1] is not None,
+        )
+        for (operator_id, province_code), chosen in sorted(drawn.items())
+        for rank, (key, pk) in enumerate(chosen, start=1)
+    ]
     SpotCheckSample.objects.bulk_create(samples)
     audit_record(
         action=Action.SPOT_CHECK_CREATED,

@@ -140,6 +140,20 @@ def test_the_order_key_is_hmac_sha256_of_the_id_under_the_seed():
     assert sampling.order_key("seed", "id-1") == expected
 
 
+@pytest.mark.parametrize(
+    "seed",
+    ["", "s", "k" * 63, "k" * 64, "k" * 65, "抽查" * 40],
+    ids=["empty", "short", "under-a-block", "one-block", "over-a-block", "chinese"],
+)
+def test_the_hmac_keys_give_the_order_key_from_two_plain_hashes(seed):
+    import hashlib
+
+    inner, outer = sampling.hmac_keys(seed)
+    for member in ("id-1", "7d0f2c1e-61f5-5a39-9c1b-0c6e1f1e2a3b", "成员"):
+        digest = hashlib.sha256(inner + member.encode()).digest()
+        assert hashlib.sha256(outer + digest).hexdigest() == sampling.order_key(seed, member)
+
+
 def test_the_same_seed_draws_the_same_members_whatever_their_order():
     members = [f"reg-{i}" for i in range(100)]
     first = sampling.draw("seed-1", members, 10)

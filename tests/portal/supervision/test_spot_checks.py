@@ -386,3 +386,41 @@ def test_the_period_is_whole_days(users, outlet_gd):
     decided(users["staff"], outlet_gd, days_ago=0)
     today = Population(decided_from=date.today(), decided_to=date.today())
     assert selectors.spot_check_population(user=users["inspector"], population=today).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "seed",
+    ["", "s", "k" * 64, "k" * 65, "抽查-" * 30, sampling.new_seed()],
+    ids=["empty", "short", "one-block", "longer-than-a-block", "chinese", "fresh"],
+)
+def test_the_database_draws_what_python_draws_from_each_stratum(users, population, seed):
+    registrations = selectors.spot_check_population(user=users["inspector"], population=PERIOD)
+
+    def stratum(name):
+        first = population[name][0]
+        return first.operator_id, first.province_id
+
+    # Different shares: 4 of 6, the whole stratum, none at all.
+    shares = {stratum("cmcc_gd"): 4, stratum("cmcc_bj"): 3, stratum("cucc_gd"): 0}
+
+    drawn = selectors.spot_check_draw(registrations, seed=seed, shares=shares)
+
+    expected = {
+        (operator, province): sampling.draw(
+            seed,
+            list(
+                registrations.filter(operator_id=operator, province_id=province).values_list(
+                    "pk", flat=True
+                )
+            ),
+            share,
+        )
+        for (operator, province), share in shares.items()
+        if share
+    }
+    assert drawn == expected
+    assert {key: len(rows) for key, rows in drawn.items()} == {
+        stratum("cmcc_gd"): 4,
+        stratum("cmcc_bj"): 3,
+    }
