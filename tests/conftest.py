@@ -34,6 +34,22 @@ def pytest_runtest_setup(item):
             pytest.fail("CI runs with a real broker: set CELERY_BROKER_URL to Redis or RabbitMQ")
 
 
+def pytest_collection_finish(session):
+    """The EXPLAIN test's large database is built beside the tests from the start."""
+    if session.config.option.collectonly or not is_postgres():
+        return
+    if any("million" in item.fixturenames for item in session.items):
+        from tests import explain_database
+
+        explain_database.start()
+
+
+def pytest_sessionfinish(session):
+    from tests import explain_database
+
+    explain_database.stop()
+
+
 def _skip_reason(report) -> str:
     longrepr = report.longrepr
     reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)

@@ -35,20 +35,25 @@ class Generators:
         return isinstance(self.executor, ProcessPoolExecutor)
 
 
-def batch_generators(rows_to_write: int, *, postgres: bool) -> Generators:
-    """Processes for a large load on PostgreSQL and a machine of several cores, otherwise
-    a thread. Use the executor as a context manager."""
-    cores = os.cpu_count() or 1
-    if not postgres or cores < 2 or rows_to_write < PARALLEL_MIN:
+def batch_generators(
+    rows_to_write: int, *, postgres: bool, processes: int | None = None
+) -> Generators:
+    """Processes for a large load on PostgreSQL, one per core or ``processes`` of them (on
+    a machine of one core only when asked for), otherwise a thread. Use the executor as a
+    context manager."""
+    count = processes if processes is not None else (os.cpu_count() or 1)
+    if count < 1:
+        raise ValueError("at least one generating process")
+    if not postgres or rows_to_write < PARALLEL_MIN or (processes is None and count < 2):
         return Generators(ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed_demo"), 1)
     shared = {name: getattr(settings, name) for name in SHARED_SETTINGS}
     executor = ProcessPoolExecutor(
-        max_workers=cores,
+        max_workers=count,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_generator,
         initargs=(shared,),
     )
-    return Generators(executor, cores)
+    return Generators(executor, count)
 
 
 def _start_generator(shared: dict) -> None:

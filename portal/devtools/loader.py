@@ -230,6 +230,7 @@ def _seed_registrations(
     plan: DemoPlan | None,
     summary: SeedSummary,
     progress: Callable[[str], None] | None,
+    processes: int | None,
 ) -> None:
     """Registrations 0..total-1 in batches.
 
@@ -241,7 +242,7 @@ def _seed_registrations(
     existing_registrations = _ExistingRegistrations()
     to_write = max(0, total - existing_registrations.count)
     bulk = postgres and to_write >= BULK_LOAD_MIN and to_write >= existing_registrations.count
-    generators = batch_generators(to_write, postgres=postgres)
+    generators = batch_generators(to_write, postgres=postgres, processes=processes)
     with (
         generators.executor,
         transaction.atomic() if bulk else nullcontext(),
@@ -375,12 +376,14 @@ def seed_demo(
     progress: Callable[[str], None] | None = None,
     rebuild_rollups: bool = True,
     supervision: bool = True,
+    processes: int | None = None,
 ) -> SeedSummary:
     """Create (or complete) the demo: 4 operators, 40 outlets, accounts, registrations.
 
     ``rebuild_rollups=False`` leaves the supervision rollups to the caller (the benchmark
     times the rebuild itself); the risk signals and the supervision demo read the rows.
     ``supervision=False`` leaves out all three (a database only its query plans are asked of).
+    ``processes`` generating a large load on PostgreSQL: by default one per core.
     """
     if registrations < 0:
         raise ValueError("the number of registrations cannot be negative")
@@ -401,7 +404,12 @@ def seed_demo(
     world = _build_world(operators=operators, users=users, now=now, cap=registration_cap())
     plan = demo_plan(total=registrations, world=world)
     _seed_registrations(
-        total=registrations, world=world, plan=plan, summary=summary, progress=progress
+        total=registrations,
+        world=world,
+        plan=plan,
+        summary=summary,
+        progress=progress,
+        processes=processes,
     )
     _audit_demo_data(summary)
     if summary.registrations.created and connection.vendor == "postgresql":

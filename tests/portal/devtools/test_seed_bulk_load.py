@@ -47,7 +47,8 @@ def catalogue() -> tuple[set, set]:
 
 @pytest.fixture
 def large_load(monkeypatch):
-    """Every load counts as large; records which generators each seed used."""
+    """Every load counts as large; records which generators each seed used (whether
+    processes, how many)."""
     monkeypatch.setattr(loader, "PG_BATCH", BATCH)
     monkeypatch.setattr(loader, "BULK_LOAD_MIN", 1)
     monkeypatch.setattr(generators, "PARALLEL_MIN", 1)
@@ -59,7 +60,7 @@ def large_load(monkeypatch):
 
     def recording_generators(*args, **kwargs):
         chosen = original_generators(*args, **kwargs)
-        used.append(chosen.in_processes)
+        used.append((chosen.in_processes, chosen.workers))
         return chosen
 
     def recording_set_aside(*args, **kwargs):
@@ -91,7 +92,7 @@ def test_a_large_load_writes_in_processes_exactly_what_the_generator_makes(large
 
     summary = seed_demo(registrations=TOTAL, password="demo-pass-under-test", now=NOW)
 
-    assert used == [True], "the batches were generated in processes"
+    assert used == [(True, 2)], "the batches were generated in a process per core"
     assert set_aside == [Registration], "the registrations' indexes were set aside"
     assert catalogue() == before, "every index and foreign key is back, as it was"
     assert summary.registrations.created == TOTAL
@@ -118,6 +119,23 @@ def test_a_small_addition_to_a_large_table_keeps_the_indexes(large_load):
 
     assert set_aside == [Registration], "only the first load (into an empty table) set them aside"
     assert Registration.objects.count() == TOTAL + 100
+
+
+def test_a_load_asked_for_one_process_generates_in_one(large_load):
+    used, _set_aside = large_load
+
+    seed_demo(registrations=TOTAL, password="demo-pass-under-test", now=NOW, processes=1)
+
+    assert used == [(True, 1)]
+    assert Registration.objects.count() == TOTAL
+
+
+def test_the_command_refuses_no_process_at_all():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--processes must be at least 1"):
+        call_command("seed_demo", registrations=10, processes=0)
+    assert not Registration.objects.exists()
 
 
 def test_a_load_that_fails_leaves_the_indexes_and_no_row(large_load, monkeypatch):

@@ -26,16 +26,34 @@ class Command(BaseCommand):
             action="store_true",
             help="Only the rows: no rollup rebuild, risk evaluation or supervision demo",
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="Processes generating a large load (200,000 rows or more, on PostgreSQL); "
+            "default one per core. Fewer leave cores to whatever else runs on the machine",
+        )
 
-    def handle(self, *args, registrations: int, rows_only: bool, verbosity: int, **options):
+    def handle(
+        self,
+        *args,
+        registrations: int,
+        rows_only: bool,
+        processes: int | None,
+        verbosity: int,
+        **options,
+    ):
         if registrations < 0:
             raise CommandError("--registrations cannot be negative")
+        if processes is not None and processes < 1:
+            raise CommandError("--processes must be at least 1")
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         summary = seed_demo(
             registrations=registrations,
             password=password,
             progress=self.stdout.write if verbosity >= 2 else None,
             supervision=not rows_only,
+            processes=processes,
         )
         for line in summary.lines():
             self.stdout.write(line)
