@@ -223,8 +223,14 @@ def national_msisdn(e164: str) -> str:
     return e164[3:]
 
 
-# A digit doubled, and the digits of the product summed (Luhn).
-_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+# Each digit replaced by the digits of its double summed (Luhn): 5 -> 10 -> 1.
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
+def _digit_sum(digits: str) -> int:
+    # The ASCII codes summed at C speed, less '0' for each: summing int(c) for every
+    # character made the check digit a tenth of the cost of a demo registration.
+    return sum(digits.encode("ascii")) - 48 * len(digits)
 
 
 def _luhn_sum(digits: str, *, double_first: bool) -> int:
@@ -235,7 +241,7 @@ def _luhn_sum(digits: str, *, double_first: bool) -> int:
         if double_first
         else (from_right[1::2], from_right[0::2])
     )
-    return sum(map(int, plain)) + sum(_LUHN_DOUBLED[int(c)] for c in doubled)
+    return _digit_sum(plain) + _digit_sum(doubled.translate(_LUHN_DOUBLED))
 
 
 def luhn_check_digit(payload: str) -> str:
